@@ -1,0 +1,1 @@
+"""The students' stubs: fill in each function; ``grade exNN`` grades it."""

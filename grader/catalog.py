@@ -1,0 +1,78 @@
+"""The chapter's exercises: ids, titles, points, the names they define, time budgets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise of the chapter as the grader sees it."""
+
+    id: str
+    title: str
+    points: float
+    names: tuple[str, ...]
+    preload: tuple[str, ...] = ("numpy",)
+    call_timeout: float = 10.0
+    budget: float = 60.0
+    written: bool = False
+
+    @property
+    def number(self) -> int:
+        """The exercise's number, 1 to 16."""
+        return int(self.id[2:])
+
+    @property
+    def filename(self) -> str:
+        """The file a submission holds it in."""
+        return f"{self.id}.py"
+
+
+#: The text a stub's WRITTEN_ANSWER holds until the student replaces it.
+WRITTEN_PLACEHOLDER = "(Write your answer here.)"
+
+_TORCH = ("numpy", "torch")
+
+EXERCISES: tuple[Exercise, ...] = (
+    Exercise("ex01", "Surprisal of a die roll", 4,
+             ("surprisal", "die_face_surprisal_bits", "rolls_for_one_bit")),
+    Exercise("ex02", "The maximum of entropy", 5,
+             ("uniform_entropy", "entropy_gap_to_uniform"), written=True),
+    Exercise("ex03", "Cross-entropy decomposes: H(P,Q) = H(P) + KL", 5,
+             ("cross_entropy_decomposition",), written=True),
+    Exercise("ex04", "Gradient of cross-entropy", 8,
+             ("softmax", "cross_entropy_loss", "cross_entropy_grad"), written=True),
+    Exercise("ex05", "A worked example: entropy, cross-entropy, KL", 4, ("answers",)),
+    Exercise("ex06", "Perplexity of rare tokens", 5,
+             ("token_surprisal", "mixture_perplexity", "answers")),
+    Exercise("ex07", "Jensen's inequality and KL >= 0", 5,
+             ("jensen_gap_log", "neg_kl_via_jensen"), written=True),
+    Exercise("ex08", "Independence and mutual information", 6,
+             ("product_of_marginals", "mutual_information", "is_independent"), written=True),
+    Exercise("ex09", "Beta in the ELBO", 6,
+             ("gaussian_kl", "gaussian_kl_grad", "beta_vae_objective", "collapsed_posterior"),
+             written=True),
+    Exercise("ex10", "Entropy, cross-entropy and KL from scratch", 8,
+             ("entropy", "cross_entropy", "kl_divergence")),
+    Exercise("ex11", "Binary entropy and cross-entropy curves", 6,
+             ("binary_entropy", "binary_cross_entropy", "cross_entropy_argmin",
+              "plot_binary_entropy"), preload=("numpy", "matplotlib")),
+    Exercise("ex12", "The asymmetry of KL", 6, ("kl_curves", "plot_kl_asymmetry"),
+             preload=("numpy", "matplotlib")),
+    Exercise("ex13", "A language model's surprisal profile", 8,
+             ("analyse_text", "compare_texts"), preload=_TORCH, call_timeout=30.0),
+    Exercise("ex14", "InfoNCE", 8, ("info_nce_loss",), preload=_TORCH),
+    Exercise("ex15", "Training an MLP: cross-entropy, entropy, perplexity", 8,
+             ("train_mlp",), preload=_TORCH, call_timeout=60.0, budget=120.0),
+    Exercise("ex16", "A beta-VAE sweep", 8,
+             ("beta_vae_loss", "train_beta_vae", "plot_beta_sweep"),
+             preload=(*_TORCH, "matplotlib"), call_timeout=60.0, budget=120.0),
+)
+
+BY_ID: dict[str, Exercise] = {ex.id: ex for ex in EXERCISES}
+
+
+def get(exercise_id: str) -> Exercise:
+    """Return the exercise with this id (``ex04``); KeyError if there is none."""
+    return BY_ID[exercise_id]

@@ -1,0 +1,187 @@
+"""The pytest plugin: markers, the ``student``/``ref``/``seed``/``rng`` fixtures, results.
+
+A hidden suite is an ordinary pytest module ``test_exNN.py``. Each test is one check;
+``@pytest.mark.points(2)`` gives its points and the first line of its docstring its
+name. The plugin turns each test's outcome into a :class:`CheckRecord`; anything a hidden
+test raises that is not a check failure or a submission problem is recorded as an
+internal grader error, never blamed on the student.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pytest
+
+from grader.checks import CheckFailure
+from grader.problems import StudentError, SubmissionProblem
+from grader.proxy import StudentModule
+
+MAX_PRINTED_FEEDBACK = 600
+
+
+@dataclass
+class CheckRecord:
+    """The outcome of one hidden test."""
+
+    exercise: str
+    name: str
+    points: float
+    status: str
+    feedback: str = ""
+    duration_s: float = 0.0
+    not_implemented: bool = False
+
+
+@dataclass
+class GradingState:
+    """What the plugin needs from the run and what it gives back."""
+
+    seed: int
+    modules: dict[str, StudentModule]
+    records: list[CheckRecord] = field(default_factory=list)
+    internal_errors: list[str] = field(default_factory=list)
+    printed: list[str] = field(default_factory=list)
+    figures: dict[str, dict[str, bytes]] = field(default_factory=dict)
+
+    def figure_recorder(self, exercise_id: str) -> Callable[[str, bytes], None]:
+        """Return a callback that keeps an exercise's figures (one per function) for the report."""
+
+        def record(caption: str, png: bytes) -> None:
+            self.figures.setdefault(exercise_id, {})[caption] = png
+
+        return record
+
+
+def exercise_of(item: pytest.Item) -> str:
+    """Return ``exNN`` for a test in ``test_exNN.py``."""
+    stem = item.path.stem
+    if not stem.startswith("test_ex"):
+        raise ValueError(f"{item.nodeid} is not in a test_exNN.py suite")
+    return stem.removeprefix("test_")
+
+
+def check_name(item: pytest.Item) -> str:
+    """Return a check's name: the docstring's first line, plus the parameter id if any."""
+    doc = (getattr(item, "function", None).__doc__ or "").strip()
+    name = doc.splitlines()[0].strip() if doc else item.name
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and callspec.id:
+        name += f" [{callspec.id}]"
+    return name
+
+
+def check_points(item: pytest.Item) -> float | None:
+    """Return the points of a check, or None when it has no valid points marker."""
+    marker = item.get_closest_marker("points")
+    if marker is None or len(marker.args) != 1:
+        return None
+    points = marker.args[0]
+    if isinstance(points, bool) or not isinstance(points, (int, float)) or points <= 0:
+        return None
+    return float(points)
+
+
+def classify(error: BaseException) -> tuple[str, str, bool, bool]:
+    """Return ``(status, feedback, not_implemented, internal)`` for a check's exception."""
+    if isinstance(error, CheckFailure):
+        return "failed", error.feedback, False, False
+    if isinstance(error, SubmissionProblem):
+        not_implemented = isinstance(error, StudentError) and error.not_implemented
+        return error.status, error.feedback, not_implemented, False
+    if isinstance(error, pytest.fail.Exception):
+        return "failed", str(error.msg or "the check failed"), False, False
+    if isinstance(error, AssertionError):
+        return "failed", str(error) or "the result does not satisfy this check", False, False
+    text = f"{type(error).__name__}: {error}"
+    return ("error", f"internal grader error in this check (not your fault): {text}",
+            False, True)
+
+
+class GradingPlugin:
+    """Registered with ``pytest.main(plugins=[...])`` by the runner."""
+
+    def __init__(self, state: GradingState) -> None:
+        self.state = state
+        self._started: dict[str, float] = {}
+
+    # -- configuration and collection ------------------------------------------------
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.addinivalue_line("markers", "points(n): the points a check is worth")
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            if check_points(item) is None:
+                self.state.internal_errors.append(
+                    f"{item.nodeid} has no valid @pytest.mark.points(n) marker")
+        for exercise in dict.fromkeys(exercise_of(i) for i in items):
+            module = self.state.modules.get(exercise)
+            if module is not None:
+                module.start()  # the children import while the first checks are set up
+
+    # -- fixtures ------------------------------------------------------------------------
+    @pytest.fixture
+    def student(self, request: pytest.FixtureRequest) -> StudentModule:
+        """The submission's module for this suite's exercise, living in the worker."""
+        module = self.state.modules[exercise_of(request.node)]
+        module.require()
+        return module
+
+    @pytest.fixture
+    def ref(self, request: pytest.FixtureRequest) -> Any:
+        """The reference solution of this suite's exercise (trusted process only)."""
+        return importlib.import_module(f"reference.{exercise_of(request.node)}")
+
+    @pytest.fixture
+    def seed(self) -> int:
+        """The run's seed (``--seed``)."""
+        return self.state.seed
+
+    @pytest.fixture
+    def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
+        """A generator seeded by the run's seed and the check's name: same seed, same cases."""
+        key = zlib.crc32(f"{exercise_of(request.node)}::{request.node.name}".encode())
+        return np.random.default_rng([self.state.seed, key])
+
+    # -- results -------------------------------------------------------------------------
+    def pytest_runtest_logstart(self, nodeid: str) -> None:
+        self.state.printed.clear()
+        self._started[nodeid] = time.monotonic()
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> Any:
+        outcome = yield
+        report = outcome.get_result()
+        if call.when == "teardown" and report.failed:
+            self.state.internal_errors.append(f"{item.nodeid}: teardown failed")
+        if call.when == "call" or (call.when == "setup" and not report.passed):
+            self._record(item, call)
+
+    def _record(self, item: pytest.Item, call: pytest.CallInfo) -> None:
+        points = check_points(item) or 0.0
+        duration = time.monotonic() - self._started.get(item.nodeid, time.monotonic())
+        record = CheckRecord(exercise_of(item), check_name(item), points, "passed",
+                             duration_s=duration)
+        if call.excinfo is not None:
+            error = call.excinfo.value
+            if isinstance(error, pytest.skip.Exception):
+                status, feedback, not_implemented, internal = (
+                    "error", f"internal grader error: check skipped ({error})", False, True)
+            else:
+                status, feedback, not_implemented, internal = classify(error)
+            if internal:
+                self.state.internal_errors.append(f"{item.nodeid}: {feedback}")
+            printed = "".join(self.state.printed).strip()
+            if printed and not internal:
+                if len(printed) > MAX_PRINTED_FEEDBACK:
+                    printed = printed[:MAX_PRINTED_FEEDBACK] + " ..."
+                feedback += f"\nyour code printed: {printed}"
+            record.status, record.feedback = status, feedback
+            record.not_implemented = not_implemented
+        self.state.records.append(record)

@@ -1,0 +1,290 @@
+"""Trusted side of a call: ``student.entropy(p)`` becomes a request to a sandboxed child.
+
+One :class:`StudentModule` per exercise owns one child at a time. A call that runs past
+its time limit, crashes the child or answers with something that is not plain data kills
+the child (with its process group); the next call forks a fresh one and imports the
+module again, so one bad call fails one check only.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from grader import codec, wire
+from grader.catalog import Exercise
+from grader.figures import FigureFacts, parse_figure
+from grader.pool import ChildProcess, WorkerPool
+from grader.problems import (
+    BadResult,
+    ImportFailed,
+    NoResult,
+    NotSubmitted,
+    StudentTimeout,
+    SubmissionProblem,
+    raise_student_error,
+)
+
+MAX_ANSWER = (256 << 20) + (1 << 20)
+IMPORT_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True)
+class ImportStatus:
+    """How the exercise's module imported: ``ok``, or the problem in the student's terms."""
+
+    ok: bool
+    problem: str = ""
+    names: dict[str, str] = field(default_factory=dict)
+    missing: bool = False          # the submission has no file for the exercise
+
+
+@dataclass(frozen=True)
+class GradResult:
+    """A tensor-valued call with the gradients its backward pass produced."""
+
+    value: Any
+    grads: list[Any] | None
+    facts: dict[str, Any]
+
+
+class StudentModule:
+    """The student's module for one exercise, living in a child process."""
+
+    def __init__(self, *, pool: WorkerPool, exercise: Exercise, files: dict[str, str],
+                 problem: str | None = None, call_timeout: float | None = None,
+                 limits: dict | None = None,
+                 on_printed: Callable[[str], None] | None = None,
+                 on_figure: Callable[[str, bytes], None] | None = None) -> None:
+        self._pool = pool
+        self.exercise = exercise
+        self._files = files
+        self._problem = problem
+        self.call_timeout = call_timeout or exercise.call_timeout
+        self._limits = limits or {}
+        self._on_printed = on_printed or (lambda text: None)
+        self.on_figure = on_figure or (lambda caption, png: None)
+        self._child: ChildProcess | None = None
+        self._loading = False
+        self._status: ImportStatus | None = None
+        self.spent = 0.0
+
+    # -- loading ---------------------------------------------------------------------
+    def start(self) -> None:
+        """Fork a child and send it the module, without waiting for the import."""
+        if self._child is not None or self._problem is not None:
+            return
+        if self.exercise.filename not in self._files:
+            return
+        self._child = self._pool.spawn()
+        message = {"op": "load", "exercise": self.exercise.id, "files": self._files,
+                   "limits": self._limits}
+        try:
+            wire.send(self._child.sock, message)
+        except OSError:
+            pass  # the answer (or its absence) says what happened
+        self._loading = True
+
+    def status(self) -> ImportStatus:
+        """Import the module if that is not done yet; return how it went."""
+        if self._status is None:
+            self._status = self._load()
+        return self._status
+
+    def _load(self) -> ImportStatus:
+        filename = self.exercise.filename
+        if self._problem is not None:
+            return ImportStatus(False, self._problem)
+        if filename not in self._files:
+            return ImportStatus(False, f"the submission has no {filename}", missing=True)
+        self.start()
+        assert self._child is not None
+        self._loading = False
+        timeout = max(IMPORT_TIMEOUT, self.call_timeout)
+        started = time.monotonic()
+        try:
+            reply, _ = wire.recv(self._child.sock, limit=MAX_ANSWER,
+                                 deadline=started + timeout)
+        except TimeoutError:
+            self._discard()
+            return ImportStatus(False, f"importing {filename} took longer than {timeout:g} s "
+                                       "(is there a long computation or a loop at the top "
+                                       "level of the file?)")
+        except (wire.WireError, OSError):
+            self._discard()
+            return ImportStatus(False, f"{filename} exited or crashed while being imported "
+                                       "(os._exit() or a crash at the top level?)")
+        finally:
+            self.spent += time.monotonic() - started
+        if not isinstance(reply, dict):
+            self._discard()
+            return ImportStatus(False, f"{filename} did not import (no valid answer)")
+        self._report_printed(reply)
+        if not reply.get("ok"):
+            self._discard()
+            return ImportStatus(False, _import_problem(filename, reply.get("error", {})))
+        names = {str(k): str(v) for k, v in dict(reply.get("names", {})).items()}
+        absent = [n for n in self.exercise.names if names.get(n) != "function"]
+        if absent:
+            listed = ", ".join(absent)
+            return ImportStatus(False, f"{filename} does not define {listed} as a function "
+                                       "(keep every function of the stub, even unfinished)",
+                                names=names)
+        return ImportStatus(True, names=names)
+
+    def require(self) -> None:
+        """Raise the problem that stops this exercise from being graded, if any."""
+        status = self.status()
+        if status.missing:
+            raise NotSubmitted(status.problem)
+        if not status.ok:
+            raise ImportFailed(f"not graded: {status.problem}")
+
+    def _discard(self) -> None:
+        if self._child is not None:
+            self._child.kill()
+            self._child = None
+
+    def close(self) -> None:
+        """Kill the child."""
+        self._discard()
+
+    # -- calls -----------------------------------------------------------------------
+    def request(self, op: str, name: str, payload: dict, *, what: str) -> dict:
+        """Send one request and return the decoded answer; raise a SubmissionProblem."""
+        self.require()
+        if self.spent > self.exercise.budget:
+            raise StudentTimeout(f"the time budget of {self.exercise.id} "
+                                 f"({self.exercise.budget:g} s) is used up")
+        if self._child is None:
+            self._status = None
+            self.require()  # a fresh child after a crash or a timeout
+        assert self._child is not None
+        tree, blobs = codec.encode(payload)
+        started = time.monotonic()
+        timeout = self.call_timeout
+        try:
+            wire.send(self._child.sock, {"op": op, "name": name, **tree_fields(tree)}, blobs)
+            reply, answer_blobs = wire.recv(self._child.sock, limit=MAX_ANSWER,
+                                            deadline=started + timeout)
+        except TimeoutError:
+            self._discard()
+            raise StudentTimeout(f"{what} did not finish within {timeout:g} s and was stopped"
+                                 ) from None
+        except wire.FrameTooLarge as exc:
+            self._discard()
+            raise BadResult(f"{what} returned a result that is too large ({exc})") from None
+        except (wire.WireError, OSError):
+            self._discard()
+            raise NoResult(f"no result from {what} (the function exited or crashed)") from None
+        finally:
+            self.spent += time.monotonic() - started
+        if not isinstance(reply, dict):
+            self._discard()
+            raise BadResult(f"no valid answer from {what}")
+        self._report_printed(reply)
+        if not reply.get("ok"):
+            raise_student_error(name, dict(reply.get("error") or {}))
+        try:
+            answer = codec.decode(reply.get("result"), answer_blobs, tensor=codec.torch_tensor)
+        except codec.CodecError as exc:
+            self._discard()
+            raise BadResult(f"{what} returned something that is not plain data: {exc}"
+                            ) from None
+        if not isinstance(answer, dict):
+            raise BadResult(f"no valid answer from {what}")
+        return answer
+
+    def _report_printed(self, reply: dict) -> None:
+        printed = reply.get("printed")
+        if isinstance(printed, str) and printed:
+            self._on_printed(printed[:8192])
+
+    def __getattr__(self, name: str) -> StudentFunction:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return StudentFunction(self, name)
+
+    def attribute(self, name: str) -> Any:
+        """Return the value of a module attribute (e.g. ``WRITTEN_ANSWER``)."""
+        return self.request("get", name, {}, what=f"reading {name}")["value"]
+
+
+def tree_fields(tree: Any) -> dict:
+    """Spread an encoded payload dict into request fields (its keys are plain strings)."""
+    return {str(k): v for k, v in tree["d"]} if isinstance(tree, dict) and "d" in tree else {}
+
+
+class StudentFunction:
+    """A function of the student's module; calling it calls it in the child."""
+
+    def __init__(self, module: StudentModule, name: str) -> None:
+        self.module = module
+        self.name = name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        answer = self.module.request("call", self.name, {"args": (args, kwargs)},
+                                     what=f"{self.name}()")
+        return answer.get("value")
+
+    def map(self, calls: Sequence[tuple[tuple, dict]]) -> list[Any]:
+        """Call the function once per ``(args, kwargs)`` in one round trip."""
+        answer = self.module.request("map", self.name,
+                                     {"calls": [(tuple(a), dict(k)) for a, k in calls]},
+                                     what=f"{self.name}()")
+        values = []
+        for result in answer.get("results", []):
+            if not isinstance(result, dict):
+                raise BadResult(f"no valid answer from {self.name}()")
+            if not result.get("ok"):
+                raise_student_error(self.name, dict(result.get("error") or {}))
+            values.append(result.get("value"))
+        if len(values) != len(calls):
+            raise BadResult(f"no valid answer from {self.name}()")
+        return values
+
+    def figure(self, *args: Any, **kwargs: Any) -> FigureFacts:
+        """Call a plotting function; return the rendered figure's facts (kept for the report)."""
+        what = f"{self.name}()"
+        answer = self.module.request("figure", self.name, {"args": (args, kwargs)}, what=what)
+        facts = parse_figure(answer, what=what)
+        self.module.on_figure(self.name, facts.png)
+        return facts
+
+    def grad(self, *args: Any, wrt: Sequence[int], output: int | None = None,
+             **kwargs: Any) -> GradResult:
+        """Call with the tensors at positions ``wrt`` requiring grad; backpropagate.
+
+        The result must be a scalar tensor (or, with ``output``, a tuple whose element
+        ``output`` is one); ``facts`` describe it (type, shape, dtype, requires_grad,
+        grad_fn) and ``grads`` holds one gradient per ``wrt`` position, or None when
+        there was nothing to backpropagate. ``value`` is the whole result.
+        """
+        payload = {"args": (args, kwargs), "wrt": list(wrt), "output": output}
+        answer = self.module.request("grad", self.name, payload, what=f"{self.name}()")
+        facts = answer.get("facts")
+        grads = answer.get("grads")
+        if not isinstance(facts, dict) or not (grads is None or isinstance(grads, list)):
+            raise BadResult(f"no valid answer from {self.name}()")
+        return GradResult(answer.get("value"), grads, facts)
+
+
+def _import_problem(filename: str, error: Any) -> str:
+    if not isinstance(error, dict):
+        return f"{filename} did not import"
+    kind = str(error.get("type", "Exception"))
+    message = str(error.get("message", ""))
+    if kind == "SystemExit":
+        return f"{filename} called sys.exit() while being imported; remove it"
+    if kind == "SyntaxError" or kind == "IndentationError" or kind == "TabError":
+        return f"{filename} has a syntax error:\n{message}"
+    where = f" (line {error['lineno']})" if error.get("lineno") else ""
+    text = f"{filename} raised {kind} while being imported{where}: {message}"
+    trace = str(error.get("traceback", ""))
+    return text + ("\n" + trace if trace else "")
+
+
+__all__ = ["GradResult", "ImportStatus", "StudentFunction", "StudentModule",
+           "SubmissionProblem"]

@@ -1,0 +1,213 @@
+"""The report model: immutable values with a to/from-dict round trip (``grade-report/1``).
+
+Every output format is a renderer of a :class:`Report`; nothing here renders or decides
+points (see :mod:`grader.points`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from grader.points import CHECK_STATUSES, EXERCISE_STATUSES
+
+SCHEMA = "grade-report/1"
+SANDBOX_LEVELS = ("full", "partial")
+
+
+class ReportError(ValueError):
+    """A report value that breaks the schema."""
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise ReportError(message)
+
+
+def _number(name: str, value: Any) -> float:
+    _require(isinstance(value, (int, float)) and not isinstance(value, bool)
+             and math.isfinite(value) and value >= 0,
+             f"{name!r} must be a finite number >= 0 (got {value!r} that is a "
+             f"{type(value).__name__})")
+    return float(value)
+
+
+def _text(name: str, value: Any) -> str:
+    _require(isinstance(value, str), f"{name!r} must be a str (got {value!r} that is a "
+                                     f"{type(value).__name__})")
+    return value
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure the student's code drew, kept for the report formats that show images."""
+
+    caption: str
+    png_base64: str
+
+    def __post_init__(self) -> None:
+        _text("caption", self.caption)
+        _text("png_base64", self.png_base64)
+
+    def to_dict(self) -> dict:
+        """Return the JSON form."""
+        return {"caption": self.caption, "png_base64": self.png_base64}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Figure:
+        """Rebuild from the JSON form."""
+        return cls(data["caption"], data["png_base64"])
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check of an exercise."""
+
+    name: str
+    score: float
+    max_score: float
+    status: str
+    feedback: str = ""
+    duration_s: float = 0.0
+
+    def __post_init__(self) -> None:
+        _text("name", self.name)
+        _text("feedback", self.feedback)
+        _number("score", self.score)
+        _number("max_score", self.max_score)
+        _number("duration_s", self.duration_s)
+        _require(self.status in CHECK_STATUSES,
+                 f"check 'status' must be one of {CHECK_STATUSES} (got {self.status!r})")
+        _require(self.score <= self.max_score + 1e-9,
+                 f"check {self.name!r}: score {self.score} exceeds max_score {self.max_score}")
+
+    def to_dict(self) -> dict:
+        """Return the JSON form."""
+        return {"name": self.name, "score": self.score, "max_score": self.max_score,
+                "status": self.status, "feedback": self.feedback,
+                "duration_s": round(self.duration_s, 4)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> CheckResult:
+        """Rebuild from the JSON form."""
+        return cls(data["name"], data["score"], data["max_score"], data["status"],
+                   data.get("feedback", ""), data.get("duration_s", 0.0))
+
+
+@dataclass(frozen=True)
+class ExerciseResult:
+    """One exercise: its checks, score, status, and what the instructor needs to see."""
+
+    id: str
+    title: str
+    score: float
+    max_score: float
+    status: str
+    checks: tuple[CheckResult, ...] = ()
+    message: str | None = None          # why it could not be graded (status error)
+    written: str | None = None          # the student's prose answer, for manual grading
+    figures: tuple[Figure, ...] = ()
+
+    def __post_init__(self) -> None:
+        _text("id", self.id)
+        _text("title", self.title)
+        _number("score", self.score)
+        _number("max_score", self.max_score)
+        _require(self.status in EXERCISE_STATUSES,
+                 f"exercise 'status' must be one of {EXERCISE_STATUSES} (got {self.status!r})")
+        _require(self.score <= self.max_score + 1e-9,
+                 f"exercise {self.id}: score {self.score} exceeds max_score {self.max_score}")
+        object.__setattr__(self, "checks", tuple(self.checks))
+        object.__setattr__(self, "figures", tuple(self.figures))
+
+    def to_dict(self) -> dict:
+        """Return the JSON form (optional fields only when set)."""
+        data: dict[str, Any] = {"id": self.id, "title": self.title, "score": self.score,
+                                "max_score": self.max_score, "status": self.status,
+                                "checks": [c.to_dict() for c in self.checks]}
+        if self.message is not None:
+            data["message"] = self.message
+        if self.written is not None:
+            data["written"] = self.written
+        if self.figures:
+            data["figures"] = [f.to_dict() for f in self.figures]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ExerciseResult:
+        """Rebuild from the JSON form."""
+        return cls(data["id"], data["title"], data["score"], data["max_score"], data["status"],
+                   tuple(CheckResult.from_dict(c) for c in data.get("checks", [])),
+                   data.get("message"), data.get("written"),
+                   tuple(Figure.from_dict(f) for f in data.get("figures", [])))
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    """How strongly the worker was confined, and which layers were missing."""
+
+    level: str
+    missing: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _require(self.level in SANDBOX_LEVELS,
+                 f"sandbox 'level' must be one of {SANDBOX_LEVELS} (got {self.level!r})")
+        object.__setattr__(self, "missing", tuple(self.missing))
+
+    def to_dict(self) -> dict:
+        """Return the JSON form."""
+        return {"level": self.level, "missing": list(self.missing)}
+
+
+@dataclass(frozen=True)
+class Report:
+    """The result of grading one submission."""
+
+    submission: str
+    seed: int
+    score: float
+    max_score: float
+    duration_s: float
+    grader_version: str
+    exercises: tuple[ExerciseResult, ...] = field(default_factory=tuple)
+    sandbox: Sandbox | None = None
+    schema: str = SCHEMA
+
+    def __post_init__(self) -> None:
+        _text("submission", self.submission)
+        _require(isinstance(self.seed, int) and not isinstance(self.seed, bool)
+                 and self.seed >= 0, f"'seed' must be an int >= 0 (got {self.seed!r})")
+        _number("score", self.score)
+        _number("max_score", self.max_score)
+        _number("duration_s", self.duration_s)
+        _require(self.schema == SCHEMA, f"'schema' must be {SCHEMA!r} (got {self.schema!r})")
+        object.__setattr__(self, "exercises", tuple(self.exercises))
+
+    @property
+    def percent(self) -> float:
+        """The score as a percentage of what was graded."""
+        return 100.0 * self.score / self.max_score if self.max_score else 0.0
+
+    def to_dict(self) -> dict:
+        """Return the JSON form of ``grade-report/1``."""
+        data: dict[str, Any] = {
+            "schema": self.schema, "submission": self.submission, "seed": self.seed,
+            "score": self.score, "max_score": self.max_score,
+            "duration_s": round(self.duration_s, 3), "grader_version": self.grader_version,
+            "exercises": [e.to_dict() for e in self.exercises],
+        }
+        if self.sandbox is not None:
+            data["sandbox"] = self.sandbox.to_dict()
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Report:
+        """Rebuild from the JSON form; raise ReportError or KeyError on a bad document."""
+        sandbox = data.get("sandbox")
+        return cls(data["submission"], data["seed"], data["score"], data["max_score"],
+                   data["duration_s"], data["grader_version"],
+                   tuple(ExerciseResult.from_dict(e) for e in data["exercises"]),
+                   Sandbox(sandbox["level"], tuple(sandbox.get("missing", [])))
+                   if sandbox else None,
+                   data.get("schema", ""))

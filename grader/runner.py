@@ -1,0 +1,127 @@
+"""Grade one submission: start the worker, run the hidden suites, build the report."""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import grader
+from grader import catalog, suites
+from grader.points import Outcome, check_score, exercise_score
+from grader.pool import WorkerPool
+from grader.problems import GraderError, SubmissionProblem
+from grader.report import CheckResult, ExerciseResult, Figure, Report
+from grader.submission import Submission
+
+if TYPE_CHECKING:
+    from grader.plugin import CheckRecord, GradingState
+    from grader.proxy import StudentModule
+
+MAX_WRITTEN = 20_000
+WRITTEN_CHECK = "written answer (graded by the instructor)"
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """A report, and the grader's own problems met while making it."""
+
+    report: Report
+    internal_errors: tuple[str, ...] = ()
+
+
+def preload_for(exercise_ids: Sequence[str]) -> set[str]:
+    """Return the modules a worker should import before forking for these exercises."""
+    return {name for e in exercise_ids for name in catalog.get(e).preload}
+
+
+def grade(submission: Submission, *, exercise_ids: Sequence[str], seed: int,
+          call_timeout: float | None = None, pool: WorkerPool | None = None) -> Outcomes:
+    """Grade the given exercises of a submission with the given seed.
+
+    A ``pool`` may be shared by many gradings (batch grading, the project's tests); without
+    one, a worker is started first thing so that its imports overlap with pytest's.
+    """
+    started = time.monotonic()
+    own_pool = pool is None
+    if pool is None:
+        pool = WorkerPool(preload=preload_for(exercise_ids))
+    modules: dict[str, StudentModule] = {}
+    try:
+        from grader.plugin import GradingPlugin, GradingState
+        from grader.proxy import StudentModule
+
+        state = GradingState(seed=seed, modules=modules)
+        files = {s.filename: s.text for s in submission.sources.values() if s.text is not None}
+        for exercise_id in exercise_ids:
+            exercise = catalog.get(exercise_id)
+            source = submission.source(exercise_id)
+            modules[exercise_id] = StudentModule(
+                pool=pool, exercise=exercise, files=files,
+                problem=source.problem if source is not None else None,
+                call_timeout=call_timeout, on_printed=state.printed.append,
+                on_figure=state.figure_recorder(exercise_id))
+        code = suites.run(exercise_ids, GradingPlugin(state))
+        if code not in (0, 1):
+            state.internal_errors.append(f"pytest stopped with exit code {code}")
+        results = tuple(_exercise_result(catalog.get(e), state) for e in exercise_ids)
+    finally:
+        for module in modules.values():
+            module.close()
+        if own_pool:
+            pool.close()
+    report = Report(submission=submission.name, seed=seed,
+                    score=round(sum(r.score for r in results), 6),
+                    max_score=float(sum(r.max_score for r in results)),
+                    duration_s=time.monotonic() - started,
+                    grader_version=grader.__version__, exercises=results)
+    return Outcomes(report, tuple(state.internal_errors))
+
+
+def _exercise_result(exercise: catalog.Exercise, state: GradingState) -> ExerciseResult:
+    records = [r for r in state.records if r.exercise == exercise.id]
+    if not records:
+        raise GraderError(f"the hidden suite of {exercise.id} produced no checks")
+    module = state.modules[exercise.id]
+    status = module.status()
+    state_name = "ok" if status.ok else ("missing" if status.missing else "error")
+    outcomes = [Outcome(r.status, r.points, not_implemented=r.not_implemented)
+                for r in records]
+    score, max_score, ex_status = exercise_score(outcomes, module=state_name)
+    checks = [_check_result(r, o, state_name) for r, o in zip(records, outcomes, strict=True)]
+    written = None
+    if exercise.written and status.ok:
+        written, check = _written_answer(module)
+        checks.append(check)
+    figures = tuple(Figure(caption, base64.b64encode(png).decode("ascii"))
+                    for caption, png in state.figures.get(exercise.id, {}).items())
+    return ExerciseResult(exercise.id, exercise.title, score, max_score, ex_status,
+                          tuple(checks), message=None if status.ok else status.problem,
+                          written=written, figures=figures)
+
+
+def _check_result(record: CheckRecord, outcome: Outcome, module: str) -> CheckResult:
+    if module != "ok":
+        why = "not submitted" if module == "missing" else "not graded (see the exercise's message)"
+        return CheckResult(record.name, 0.0, record.points, "error", why, record.duration_s)
+    return CheckResult(record.name, check_score(outcome), record.points, record.status,
+                       record.feedback, record.duration_s)
+
+
+def _written_answer(module: StudentModule) -> tuple[str | None, CheckResult]:
+    """Fetch ``WRITTEN_ANSWER`` for the instructor; it earns no automatic points."""
+    try:
+        text = module.attribute("WRITTEN_ANSWER")
+    except SubmissionProblem as problem:
+        return None, CheckResult(WRITTEN_CHECK, 0.0, 0.0, "manual",
+                                 f"could not read WRITTEN_ANSWER: {problem.feedback}")
+    if not isinstance(text, str):
+        return None, CheckResult(WRITTEN_CHECK, 0.0, 0.0, "manual",
+                                 "WRITTEN_ANSWER should be a string of prose")
+    text = text.strip()[:MAX_WRITTEN]
+    if not text or catalog.WRITTEN_PLACEHOLDER in text:
+        return text, CheckResult(WRITTEN_CHECK, 0.0, 0.0, "manual",
+                                 "no written answer yet: write it in WRITTEN_ANSWER")
+    return text, CheckResult(WRITTEN_CHECK, 0.0, 0.0, "manual", "")

@@ -1,0 +1,275 @@
+"""A sandboxed child: import one exercise of a submission and serve calls to it.
+
+Protocol (frames of :mod:`grader.wire`, values of :mod:`grader.codec`):
+
+1. the grader sends ``{"op": "load", "exercise", "files": {name: text}, "limits"}``;
+2. the child confines itself, imports the exercise and answers
+   ``{"ok": true, "names": {...}, "confinement": {...}}`` or ``{"ok": false, "error"}``;
+3. then, until the channel closes, one answer per request: ``call`` (a function's value),
+   ``grad`` (value, gradients of a scalar tensor result, facts about it), ``map`` (many
+   calls in one round trip), ``get`` (a module attribute).
+
+Every answer carries what the student printed (capped). Student exceptions come back as
+data with the student's own traceback lines; nothing the child sends is pickled.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import os
+import signal
+import socket
+import sys
+import tempfile
+import traceback
+from typing import Any, NoReturn
+
+from grader import codec, wire
+from grader.worker import sandbox
+
+MAX_REQUEST = 512 << 20
+MAX_RESULT = 256 << 20
+MAX_PRINTED = 4096
+MAX_MESSAGE = 2000
+
+
+class CappedText(io.TextIOBase):
+    """A text stream that keeps the first ``limit`` characters and counts the rest."""
+
+    def __init__(self, limit: int = MAX_PRINTED) -> None:
+        self.limit = limit
+        self.folder = ""
+        self.parts: list[str] = []
+        self.kept = 0
+        self.dropped = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        text = str(text)
+        room = self.limit - self.kept
+        if room > 0:
+            self.parts.append(text[:room])
+            self.kept += min(room, len(text))
+        self.dropped += max(0, len(text) - max(room, 0))
+        return len(text)
+
+    def take(self) -> str:
+        """Return what was written since the last call and start afresh."""
+        text = "".join(self.parts)
+        if self.folder:
+            text = text.replace(self.folder + os.sep, "")
+        if self.dropped:
+            text += f"\n... ({self.dropped} more characters not shown)"
+        self.parts, self.kept, self.dropped = [], 0, 0
+        return text
+
+
+class Child:
+    """The state of one child: its channel, the student's module and its output."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.module: Any = None
+        self.folder = ""
+        self.printed = CappedText()
+
+    # -- loading -------------------------------------------------------------------------
+    def load(self, request: dict) -> dict:
+        exercise = str(request["exercise"])
+        files = {str(k): str(v) for k, v in dict(request.get("files", {})).items()}
+        self.folder = self.printed.folder = tempfile.mkdtemp(prefix="grade-")
+        for name, text in files.items():
+            if os.path.basename(name) != name or not name.endswith(".py"):
+                continue
+            with open(os.path.join(self.folder, name), "w", encoding="utf-8") as handle:
+                handle.write(text)
+        sys.path.append(self.folder)  # last: a submission can never shadow a library
+        path = os.path.join(self.folder, f"{exercise}.py")
+        try:
+            spec = importlib.util.spec_from_file_location(exercise, path)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[exercise] = module
+            spec.loader.exec_module(module)
+        except BaseException as exc:  # noqa: BLE001 - SystemExit at import included
+            sys.modules.pop(exercise, None)
+            return {"ok": False, "error": self.describe(exc)}
+        self.module = module
+        names = {}
+        for name, value in list(vars(module).items()):
+            if not name.startswith("_"):
+                names[name] = "function" if callable(value) else type(value).__name__
+        return {"ok": True, "names": names}
+
+    # -- requests ------------------------------------------------------------------------
+    def function(self, name: str) -> Any:
+        try:
+            value = getattr(self.module, name)
+        except AttributeError:
+            raise AttributeError(f"your module defines no {name!r}") from None
+        if not callable(value):
+            raise TypeError(f"{name} should be a function, not a {type(value).__name__}")
+        return value
+
+    def arguments(self, tree: Any, blobs: list[bytes]) -> Any:
+        return codec.decode(tree, blobs, tensor=codec.torch_tensor, fixture=_build_fixture)
+
+    def call(self, request: dict, blobs: list[bytes]) -> tuple[dict, list[bytes]]:
+        args, kwargs = self.arguments(request.get("args", {"t": [[], {"d": []}]}), blobs)
+        value = self.function(request["name"])(*args, **kwargs)
+        return self.answer({"value": value})
+
+    def map(self, request: dict, blobs: list[bytes]) -> tuple[dict, list[bytes]]:
+        function = self.function(request["name"])
+        results = []
+        for args, kwargs in self.arguments(request["calls"], blobs):
+            try:
+                results.append({"ok": True, "value": function(*args, **kwargs)})
+            except Exception as exc:  # noqa: BLE001 - reported per call
+                results.append({"ok": False, "error": self.describe(exc)})
+        return self.answer({"results": results})
+
+    def grad(self, request: dict, blobs: list[bytes]) -> tuple[dict, list[bytes]]:
+        import torch
+
+        args, kwargs = self.arguments(request["args"], blobs)
+        args = list(args)
+        wrt = [int(i) for i in request.get("wrt", [])]
+        for i in wrt:
+            args[i] = args[i].detach().clone().requires_grad_(True)
+        result = value = self.function(request["name"])(*args, **kwargs)
+        output = request.get("output")
+        if output is not None:  # differentiate one element of a returned tuple
+            if not isinstance(value, (tuple, list)) or not -len(value) <= int(output) < len(value):
+                return self.answer({"value": value, "grads": None,
+                                    "facts": {"type": type(value).__qualname__,
+                                              "tensor": False}})
+            value = value[int(output)]
+        facts: dict[str, Any] = {"type": type(value).__qualname__,
+                                 "tensor": isinstance(value, torch.Tensor)}
+        grads = None
+        if facts["tensor"]:
+            facts.update(shape=list(value.shape), dtype=str(value.dtype).removeprefix("torch."),
+                         requires_grad=bool(value.requires_grad),
+                         grad_fn=value.grad_fn is not None)
+            if value.numel() == 1 and value.requires_grad:
+                value.sum().backward()
+                grads = [args[i].grad for i in wrt]
+        return self.answer({"value": result, "grads": grads, "facts": facts})
+
+    def figure(self, request: dict, blobs: list[bytes]) -> tuple[dict, list[bytes]]:
+        from grader.worker.figures import describe_figure
+
+        args, kwargs = self.arguments(request["args"], blobs)
+        value = self.function(request["name"])(*args, **kwargs)
+        return self.answer({"figure": describe_figure(value), "type": type(value).__qualname__})
+
+    def get(self, request: dict, blobs: list[bytes]) -> tuple[dict, list[bytes]]:
+        name = str(request["name"])
+        if not hasattr(self.module, name):
+            raise AttributeError(f"your module defines no {name!r}")
+        return self.answer({"value": getattr(self.module, name)})
+
+    def answer(self, payload: dict) -> tuple[dict, list[bytes]]:
+        tree, blobs = codec.encode(payload, allow_opaque=True)
+        size = sum(len(b) for b in blobs)
+        if size > MAX_RESULT:
+            raise ResultTooLarge(
+                f"the result is {size >> 20} MiB; a result may be at most {MAX_RESULT >> 20} MiB"
+            )
+        return {"ok": True, "result": tree}, blobs
+
+    # -- errors --------------------------------------------------------------------------
+    def describe(self, exc: BaseException) -> dict:
+        """Describe an exception with the student's own traceback lines only."""
+        try:
+            message = str(exc)
+        except Exception:  # noqa: BLE001 - a student's exception may not even print
+            message = "(the exception's message could not be printed)"
+        if isinstance(exc, SyntaxError):
+            lines = traceback.format_exception_only(type(exc), exc)
+            message = "".join(lines).strip().replace(self.folder + os.sep, "")
+        elif isinstance(exc, MemoryError):
+            message = message or "out of memory"
+        frames = []
+        if self.folder:
+            for frame in traceback.extract_tb(exc.__traceback__):
+                if frame.filename.startswith(self.folder + os.sep):
+                    where = os.path.basename(frame.filename)
+                    frames.append(f'  File "{where}", line {frame.lineno}, in {frame.name}')
+                    if frame.line:
+                        frames.append(f"    {frame.line}")
+        return {
+            "type": type(exc).__name__,
+            "bases": [c.__name__ for c in type(exc).__mro__],
+            "message": message[:MAX_MESSAGE],
+            "traceback": "\n".join(frames[-20:]),
+            "lineno": _last_line(exc, self.folder),
+        }
+
+    # -- the loop ------------------------------------------------------------------------
+    def serve(self) -> NoReturn:
+        handlers = {"call": self.call, "map": self.map, "grad": self.grad, "get": self.get,
+                    "figure": self.figure}
+        while True:
+            try:
+                request, blobs = wire.recv(self.sock, limit=MAX_REQUEST)
+            except (wire.WireError, OSError):
+                os._exit(0)
+            handler = handlers.get(request.get("op"))
+            try:
+                if handler is None:
+                    raise ValueError(f"unknown request {request.get('op')!r}")
+                reply, out_blobs = handler(request, blobs)
+            except BaseException as exc:  # noqa: BLE001 - SystemExit inside a call included
+                reply, out_blobs = {"ok": False, "error": self.describe(exc)}, []
+            reply["printed"] = self.printed.take()
+            self.send(reply, out_blobs)
+
+    def send(self, reply: dict, blobs: list[bytes]) -> None:
+        try:
+            wire.send(self.sock, reply, blobs)
+        except (OSError, ValueError):
+            os._exit(0)
+
+
+class ResultTooLarge(Exception):
+    """The student's result is larger than a result may be."""
+
+
+def _last_line(exc: BaseException, folder: str) -> int | None:
+    if isinstance(exc, SyntaxError):
+        return exc.lineno
+    line = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if folder and frame.filename.startswith(folder + os.sep):
+            line = frame.lineno
+    return line
+
+
+def _build_fixture(name: str, params: dict) -> Any:
+    from grader import fixtures
+
+    return fixtures.build(name, **params)
+
+
+def main(fd: int) -> NoReturn:
+    """Run a child on channel ``fd``: confine, load, serve. Never returns."""
+    try:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+        sock = socket.socket(fileno=fd)
+        request, _ = wire.recv(sock, limit=MAX_REQUEST)
+        confinement = sandbox.confine(fd, sandbox.Limits.from_dict(request.get("limits", {})))
+        child = Child(sock)
+        sys.stdout = sys.stderr = child.printed
+        reply = child.load(request)
+        reply["confinement"] = confinement
+        reply["printed"] = child.printed.take()
+        child.send(reply, [])
+        child.serve()
+    except BaseException:  # noqa: BLE001 - a child never returns into the zygote's code
+        os._exit(70)
+    os._exit(0)
