@@ -79,6 +79,13 @@ def grade_parser() -> argparse.ArgumentParser:
     parser.add_argument("--timeout", type=_positive, metavar="SECONDS",
                         help="time limit of each call into the submission (default: per "
                              "exercise, see 'grade list')")
+    parser.add_argument("--mnist", metavar="DIR", default=os.environ.get("GRADE_MNIST"),
+                        help="a folder with MNIST's IDX files: exercises 15 and 16 use them "
+                             "instead of scikit-learn's digits (or set GRADE_MNIST)")
+    parser.add_argument("--gpt2", action="store_true",
+                        default=os.environ.get("GRADE_GPT2", "") not in ("", "0"),
+                        help="exercise 13 also runs on GPT-2 when its files are already in "
+                             "the local Hugging Face cache (never downloaded; or set GRADE_GPT2=1)")
     return parser
 
 
@@ -128,7 +135,16 @@ def run_grade(args: argparse.Namespace) -> int:
     if output is not None:
         _check_writable(output)
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
-    outcomes = runner.grade(loaded, exercise_ids=gradable, seed=seed, call_timeout=args.timeout)
+    options = {"gpt2": bool(args.gpt2)}
+    if args.mnist:
+        from grader import datasets
+
+        try:
+            options["mnist"] = str(datasets.check_mnist_folder(args.mnist))
+        except datasets.DataError as exc:
+            raise UsageError(str(exc)) from None
+    outcomes = runner.grade(loaded, exercise_ids=gradable, seed=seed, call_timeout=args.timeout,
+                            options=options)
     report = outcomes.report
     color = sys.stdout.isatty()
     if output is None:

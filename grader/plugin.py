@@ -45,6 +45,7 @@ class GradingState:
 
     seed: int
     modules: dict[str, StudentModule]
+    options: dict[str, Any] = field(default_factory=dict)
     records: list[CheckRecord] = field(default_factory=list)
     internal_errors: list[str] = field(default_factory=list)
     printed: list[str] = field(default_factory=list)
@@ -142,6 +143,11 @@ class GradingPlugin:
     def seed(self) -> int:
         """The run's seed (``--seed``)."""
         return self.state.seed
+
+    @pytest.fixture
+    def options(self) -> dict[str, Any]:
+        """Run options from the command line (``mnist``: a folder of IDX files, ``gpt2``)."""
+        return dict(self.state.options)
 
     @pytest.fixture
     def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:

@@ -6,7 +6,7 @@ import base64
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import grader
 from grader import catalog, suites
@@ -38,10 +38,12 @@ def preload_for(exercise_ids: Sequence[str]) -> set[str]:
 
 
 def grade(submission: Submission, *, exercise_ids: Sequence[str], seed: int,
-          call_timeout: float | None = None, pool: WorkerPool | None = None) -> Outcomes:
+          call_timeout: float | None = None, pool: WorkerPool | None = None,
+          options: dict[str, Any] | None = None) -> Outcomes:
     """Grade the given exercises of a submission with the given seed.
 
-    A ``pool`` may be shared by many gradings (batch grading, the project's tests); without
+    ``options`` reach the hidden suites through the ``options`` fixture (``mnist``: a
+    folder of MNIST IDX files; ``gpt2``: use a locally cached GPT-2). A ``pool`` may be shared by many gradings (batch grading, the project's tests); without
     one, a worker is started first thing so that its imports overlap with pytest's.
     """
     started = time.monotonic()
@@ -53,7 +55,7 @@ def grade(submission: Submission, *, exercise_ids: Sequence[str], seed: int,
         from grader.plugin import GradingPlugin, GradingState
         from grader.proxy import StudentModule
 
-        state = GradingState(seed=seed, modules=modules)
+        state = GradingState(seed=seed, modules=modules, options=dict(options or {}))
         files = {s.filename: s.text for s in submission.sources.values() if s.text is not None}
         for exercise_id in exercise_ids:
             exercise = catalog.get(exercise_id)
