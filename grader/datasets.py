@@ -101,8 +101,10 @@ def digits(val_fraction: float = 0.25, split_seed: int = 0) -> Split:
 
 @cache
 def mnist(folder: str, train_size: int = 10_000, val_size: int = 2_000) -> Split:
-    """MNIST from IDX files: the first ``train_size`` training and ``val_size`` test images,
-    flattened to 784 pixels in [0, 1]."""
+    """Load MNIST from IDX files: the first training and test images, pixels in [0, 1].
+
+    ``train_size`` training images and ``val_size`` test images, flattened to 784 pixels.
+    """
     root = check_mnist_folder(folder)
     arrays = {key: read_idx(_find(root, names)) for key, names in MNIST_FILES.items()}
     def images(a: np.ndarray, n: int) -> np.ndarray:

@@ -114,9 +114,11 @@ class GradingPlugin:
 
     # -- configuration and collection ------------------------------------------------
     def pytest_configure(self, config: pytest.Config) -> None:
+        """Register the markers of the hidden suites."""
         config.addinivalue_line("markers", "points(n): the points a check is worth")
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        """Check every test has points; start the exercises' children early."""
         for item in items:
             if check_points(item) is None:
                 self.state.internal_errors.append(
@@ -157,11 +159,13 @@ class GradingPlugin:
 
     # -- results -------------------------------------------------------------------------
     def pytest_runtest_logstart(self, nodeid: str) -> None:
+        """Start a check: clear what the student printed, note the time."""
         self.state.printed.clear()
         self._started[nodeid] = time.monotonic()
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> Any:
+        """Record each check's outcome when its call (or failed setup) ends."""
         outcome = yield
         report = outcome.get_result()
         if call.when == "teardown" and report.failed:

@@ -55,7 +55,7 @@ class StudentModule:
 
     def __init__(self, *, pool: WorkerPool, exercise: Exercise, files: dict[str, str],
                  problem: str | None = None, call_timeout: float | None = None,
-                 limits: dict | None = None,
+                 limits: dict | None = None, import_timeout: float | None = None,
                  on_printed: Callable[[str], None] | None = None,
                  on_figure: Callable[[str, bytes], None] | None = None) -> None:
         self._pool = pool
@@ -63,6 +63,7 @@ class StudentModule:
         self._files = files
         self._problem = problem
         self.call_timeout = call_timeout or exercise.call_timeout
+        self.import_timeout = import_timeout or max(IMPORT_TIMEOUT, self.call_timeout)
         self._limits = limits or {}
         self._on_printed = on_printed or (lambda text: None)
         self.on_figure = on_figure or (lambda caption, png: None)
@@ -102,7 +103,7 @@ class StudentModule:
         self.start()
         assert self._child is not None
         self._loading = False
-        timeout = max(IMPORT_TIMEOUT, self.call_timeout)
+        timeout = self.import_timeout
         started = time.monotonic()
         try:
             reply, _ = wire.recv(self._child.sock, limit=MAX_ANSWER,
@@ -225,6 +226,7 @@ class StudentFunction:
         self.name = name
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Call the student's function in the worker; return its plain-data value."""
         answer = self.module.request("call", self.name, {"args": (args, kwargs)},
                                      what=f"{self.name}()")
         return answer.get("value")

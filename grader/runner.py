@@ -43,8 +43,9 @@ def grade(submission: Submission, *, exercise_ids: Sequence[str], seed: int,
     """Grade the given exercises of a submission with the given seed.
 
     ``options`` reach the hidden suites through the ``options`` fixture (``mnist``: a
-    folder of MNIST IDX files; ``gpt2``: use a locally cached GPT-2). A ``pool`` may be shared by many gradings (batch grading, the project's tests); without
-    one, a worker is started first thing so that its imports overlap with pytest's.
+    folder of MNIST IDX files; ``gpt2``: use a locally cached GPT-2). A ``pool`` may be
+    shared by many gradings (batch grading, the project's tests); without one, a worker is
+    started first thing so that its imports overlap with pytest's.
     """
     started = time.monotonic()
     own_pool = pool is None
@@ -106,7 +107,8 @@ def _exercise_result(exercise: catalog.Exercise, state: GradingState) -> Exercis
 
 def _check_result(record: CheckRecord, outcome: Outcome, module: str) -> CheckResult:
     if module != "ok":
-        why = "not submitted" if module == "missing" else "not graded (see the exercise's message)"
+        why = ("not submitted" if module == "missing"
+               else "not graded (see the exercise's message)")
         return CheckResult(record.name, 0.0, record.points, "error", why, record.duration_s)
     return CheckResult(record.name, check_score(outcome), record.points, record.status,
                        record.feedback, record.duration_s)

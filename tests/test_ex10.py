@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import REFERENCE, STUBS, SUBMISSIONS, check, exercise
+from tests.conftest import REFERENCE, STUBS, SUBMISSIONS, exercise
 
 FILES = SUBMISSIONS / "ex10"
 

@@ -62,7 +62,8 @@ def footer(report: Report) -> str:
     """Return the line under the table: time, sandbox, how to re-run the same cases."""
     parts = [f"{report.duration_s:.1f} s"]
     if report.sandbox is not None:
-        missing = f" (missing: {', '.join(report.sandbox.missing)})" if report.sandbox.missing else ""
+        missing = report.sandbox.missing
+        missing = f" (missing: {', '.join(missing)})" if missing else ""
         parts.append(f"sandbox: {report.sandbox.level}{missing}")
     parts.append(f"same cases again: --seed {report.seed}")
     return " · ".join(parts)

@@ -45,9 +45,11 @@ class CappedText(io.TextIOBase):
         self.dropped = 0
 
     def writable(self) -> bool:
+        """Say that this stream takes writes."""
         return True
 
     def write(self, text: str) -> int:
+        """Keep what fits under the limit, count the rest."""
         text = str(text)
         room = self.limit - self.kept
         if room > 0:
@@ -78,6 +80,7 @@ class Child:
 
     # -- loading -------------------------------------------------------------------------
     def load(self, request: dict) -> dict:
+        """Write the submission's files to a private folder and import the exercise."""
         exercise = str(request["exercise"])
         files = {str(k): str(v) for k, v in dict(request.get("files", {})).items()}
         self.folder = self.printed.folder = tempfile.mkdtemp(prefix="grade-")
@@ -105,6 +108,7 @@ class Child:
 
     # -- requests ------------------------------------------------------------------------
     def function(self, name: str) -> Any:
+        """Return the student's function ``name`` (AttributeError/TypeError if none)."""
         try:
             value = getattr(self.module, name)
         except AttributeError:
@@ -114,14 +118,17 @@ class Child:
         return value
 
     def arguments(self, tree: Any, blobs: list[bytes]) -> Any:
+        """Decode call arguments, building fixture recipes and tensors."""
         return codec.decode(tree, blobs, tensor=codec.torch_tensor, fixture=_build_fixture)
 
     def call(self, request: dict, blobs: list[bytes]) -> tuple[dict, list[bytes]]:
+        """Answer ``call``: the function's value."""
         args, kwargs = self.arguments(request.get("args", {"t": [[], {"d": []}]}), blobs)
         value = self.function(request["name"])(*args, **kwargs)
         return self.answer({"value": value})
 
     def map(self, request: dict, blobs: list[bytes]) -> tuple[dict, list[bytes]]:
+        """Answer ``map``: one result per argument set, errors per call."""
         function = self.function(request["name"])
         results = []
         for args, kwargs in self.arguments(request["calls"], blobs):
@@ -132,6 +139,7 @@ class Child:
         return self.answer({"results": results})
 
     def grad(self, request: dict, blobs: list[bytes]) -> tuple[dict, list[bytes]]:
+        """Answer ``grad``: the value, facts about it, gradients of a scalar tensor."""
         import torch
 
         args, kwargs = self.arguments(request["args"], blobs)
@@ -160,6 +168,7 @@ class Child:
         return self.answer({"value": result, "grads": grads, "facts": facts})
 
     def figure(self, request: dict, blobs: list[bytes]) -> tuple[dict, list[bytes]]:
+        """Answer ``figure``: the rendered figure and its facts."""
         from grader.worker.figures import describe_figure
 
         args, kwargs = self.arguments(request["args"], blobs)
@@ -167,12 +176,14 @@ class Child:
         return self.answer({"figure": describe_figure(value), "type": type(value).__qualname__})
 
     def get(self, request: dict, blobs: list[bytes]) -> tuple[dict, list[bytes]]:
+        """Answer ``get``: a module attribute's value."""
         name = str(request["name"])
         if not hasattr(self.module, name):
             raise AttributeError(f"your module defines no {name!r}")
         return self.answer({"value": getattr(self.module, name)})
 
     def answer(self, payload: dict) -> tuple[dict, list[bytes]]:
+        """Encode an answer; refuse results larger than a result may be."""
         tree, blobs = codec.encode(payload, allow_opaque=True)
         size = sum(len(b) for b in blobs)
         if size > MAX_RESULT:
@@ -211,6 +222,7 @@ class Child:
 
     # -- the loop ------------------------------------------------------------------------
     def serve(self) -> NoReturn:
+        """Answer requests until the channel closes; never returns."""
         handlers = {"call": self.call, "map": self.map, "grad": self.grad, "get": self.get,
                     "figure": self.figure}
         while True:
@@ -229,6 +241,7 @@ class Child:
             self.send(reply, out_blobs)
 
     def send(self, reply: dict, blobs: list[bytes]) -> None:
+        """Send a reply; exit quietly if the grader is gone."""
         try:
             wire.send(self.sock, reply, blobs)
         except (OSError, ValueError):
