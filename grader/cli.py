@@ -79,6 +79,9 @@ def grade_parser() -> argparse.ArgumentParser:
     parser.add_argument("--timeout", type=_positive, metavar="SECONDS",
                         help="time limit of each call into the submission (default: per "
                              "exercise, see 'grade list')")
+    parser.add_argument("--require-sandbox", choices=("partial", "full"), default="partial",
+                        help="'full' refuses to grade unless every isolation layer (Landlock, "
+                             "seccomp, network namespace, uid drop as root) is available")
     parser.add_argument("--mnist", metavar="DIR", default=os.environ.get("GRADE_MNIST"),
                         help="a folder with MNIST's IDX files: exercises 15 and 16 use them "
                              "instead of scikit-learn's digits (or set GRADE_MNIST)")
@@ -124,6 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run_grade(args: argparse.Namespace) -> int:
     """Grade a submission and print or write the report."""
     from grader import runner, submission, suites
+    from grader.pool import SandboxUnavailable
     from grader.render import renderer, table
 
     exercise_ids = targets.resolve(args.targets)
@@ -143,8 +147,12 @@ def run_grade(args: argparse.Namespace) -> int:
             options["mnist"] = str(datasets.check_mnist_folder(args.mnist))
         except datasets.DataError as exc:
             raise UsageError(str(exc)) from None
-    outcomes = runner.grade(loaded, exercise_ids=gradable, seed=seed, call_timeout=args.timeout,
-                            options=options)
+    try:
+        outcomes = runner.grade(loaded, exercise_ids=gradable, seed=seed,
+                                call_timeout=args.timeout, options=options,
+                                require_full=args.require_sandbox == "full")
+    except SandboxUnavailable as exc:
+        raise UsageError(str(exc)) from None
     report = outcomes.report
     color = sys.stdout.isatty()
     if output is None:
@@ -180,6 +188,8 @@ def run_list(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
+    from grader.proxy import MEMORY_MIB
+
     chosen = targets.resolve(args.targets)
     table = Table(title="Chapter 4: Information Theory", title_justify="left")
     for column in ("Ex", "Title", "Points", "Functions", "Time per call", "Budget"):
@@ -191,7 +201,10 @@ def run_list(args: argparse.Namespace) -> int:
     console = Console(highlight=False)
     console.print(table)
     total = sum(catalog.get(e).points for e in chosen)
-    console.print(f"{total:g} points in all")
+    console.print(f"{total:g} points in all. Each call into a submission may take the time "
+                  "per call above (wall clock, and as much CPU time; --timeout changes it); "
+                  "all calls of an exercise together, its budget; memory: "
+                  f"{MEMORY_MIB} MiB per exercise.")
     if args.targets:
         from grader.suites import collect_checks
 

@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,6 +34,35 @@ WORKER_ENV = {
     "HF_HUB_OFFLINE": "1",
     "TRANSFORMERS_OFFLINE": "1",
 }
+
+
+def matplotlib_cache() -> str:
+    """A folder for matplotlib's font cache, kept between runs (built once by the zygote)."""
+    configured = os.environ.get("MPLCONFIGDIR")
+    candidates = [configured] if configured else []
+    cache_home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"),
+                                                                   ".cache")
+    candidates.append(os.path.join(cache_home, "grade", "matplotlib"))
+    for folder in candidates:
+        try:
+            os.makedirs(folder, exist_ok=True)
+            if os.access(folder, os.W_OK):
+                return folder
+        except OSError:
+            continue
+    return tempfile.mkdtemp(prefix="grade-mpl-")
+
+
+class SandboxUnavailable(GraderError):
+    """The sandbox level asked for (``--require-sandbox full``) is not available here."""
+
+
+@dataclass(frozen=True)
+class SandboxLevel:
+    """What the zygote found: ``full`` or ``partial``, and the missing layers."""
+
+    level: str
+    missing: tuple[str, ...] = ()
 
 
 @dataclass
@@ -67,12 +97,16 @@ class ChildProcess:
 class WorkerPool:
     """A zygote and the children it forked for one grading run."""
 
-    def __init__(self, *, preload: Iterable[str], python: str = sys.executable) -> None:
+    def __init__(self, *, preload: Iterable[str], python: str = sys.executable,
+                 require_full: bool = False, confine: bool = True) -> None:
         self.preload = sorted(set(preload))
         self.python = python
+        self.require_full = require_full
+        self.confine = confine  # False only to measure the sandbox's cost
         self.process: subprocess.Popen | None = None
         self.control: socket.socket | None = None
         self.ready = False
+        self._sandbox: SandboxLevel | None = None
         self.children: list[ChildProcess] = []
         self.start()
 
@@ -81,11 +115,13 @@ class WorkerPool:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         command = [self.python, "-I", "-m", "grader.worker.zygote",
                    "--control-fd", str(theirs.fileno()), "--preload", ",".join(self.preload),
-                   "--parent", str(os.getpid())]
+                   "--parent", str(os.getpid())] + ([] if self.confine else ["--no-sandbox"])
         try:
             self.process = subprocess.Popen(
-                command, pass_fds=(theirs.fileno(),), env=WORKER_ENV, cwd="/",
+                command, pass_fds=(theirs.fileno(),), cwd="/",
+                env={**WORKER_ENV, "MPLCONFIGDIR": matplotlib_cache()},
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                start_new_session=True,  # signals to its group never reach the grader's
             )
         except OSError as exc:
             raise GraderError(f"cannot start the worker: {exc}") from None
@@ -101,15 +137,33 @@ class WorkerPool:
             data = self.control.recv(65536)
         except (TimeoutError, OSError) as exc:
             raise GraderError(f"the worker did not start: {exc}") from None
-        if not data or not json.loads(data).get("ready"):
+        message = json.loads(data) if data else {}
+        if not message.get("ready"):
             raise GraderError("the worker did not start (it exited while importing)")
+        found = message.get("sandbox") or {}
+        self._sandbox = SandboxLevel(str(found.get("level", "partial")),
+                                     tuple(str(m) for m in found.get("missing", [])))
         self.ready = True
+        if self.require_full and self._sandbox.level != "full":
+            raise SandboxUnavailable(
+                "the full sandbox is not available here (missing: "
+                + "; ".join(self._sandbox.missing) + "); refusing to grade "
+                "(--require-sandbox full)")
+
+    def sandbox(self) -> SandboxLevel:
+        """Return the sandbox level of this machine (waits for the zygote if needed)."""
+        if not self.ready:
+            self._wait_ready()
+        assert self._sandbox is not None
+        return self._sandbox
 
     def spawn(self) -> ChildProcess:
         """Fork a fresh child from the zygote (restarting the zygote once if it died)."""
         for attempt in (1, 2):
             try:
                 return self._spawn()
+            except SandboxUnavailable:
+                raise
             except (GraderError, OSError, ValueError):
                 if attempt == 2:
                     raise

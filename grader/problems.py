@@ -86,6 +86,12 @@ class BadResult(SubmissionProblem):
     """The answer is not plain data, or is larger than a result may be."""
 
 
+class MemoryLimit(SubmissionProblem):
+    """The call needed more memory than a submission may use."""
+
+    status = "error"
+
+
 class ImportFailed(SubmissionProblem):
     """The exercise's module did not import, or lacks a required name."""
 

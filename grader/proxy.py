@@ -19,7 +19,9 @@ from grader.figures import FigureFacts, parse_figure
 from grader.pool import ChildProcess, WorkerPool
 from grader.problems import (
     BadResult,
+    GraderError,
     ImportFailed,
+    MemoryLimit,
     NoResult,
     NotSubmitted,
     StudentTimeout,
@@ -27,7 +29,8 @@ from grader.problems import (
     raise_student_error,
 )
 
-MAX_ANSWER = (256 << 20) + (1 << 20)
+MAX_ANSWER = (64 << 20) + (1 << 20)
+MEMORY_MIB = 3072
 IMPORT_TIMEOUT = 10.0
 
 
@@ -80,8 +83,10 @@ class StudentModule:
         if self.exercise.filename not in self._files:
             return
         self._child = self._pool.spawn()
+        limits = {"memory_mib": MEMORY_MIB, "cpu_per_call": self.call_timeout + 1,
+                  "cpu_seconds": int(self.exercise.budget * 2 + 30), **self._limits}
         message = {"op": "load", "exercise": self.exercise.id, "files": self._files,
-                   "limits": self._limits}
+                   "limits": limits, "require_full": self._pool.require_full}
         try:
             wire.send(self._child.sock, message)
         except OSError:
@@ -122,6 +127,9 @@ class StudentModule:
         if not isinstance(reply, dict):
             self._discard()
             return ImportStatus(False, f"{filename} did not import (no valid answer)")
+        if "sandbox_failed" in reply:
+            self._discard()
+            raise GraderError(f"the sandbox could not be applied: {reply['sandbox_failed']}")
         self._report_printed(reply)
         if not reply.get("ok"):
             self._discard()
@@ -187,7 +195,9 @@ class StudentModule:
             raise BadResult(f"no valid answer from {what}")
         self._report_printed(reply)
         if not reply.get("ok"):
-            raise_student_error(name, dict(reply.get("error") or {}))
+            error = dict(reply.get("error") or {})
+            self._resource_problem(error, what)
+            raise_student_error(name, error)
         try:
             answer = codec.decode(reply.get("result"), answer_blobs, tensor=codec.torch_tensor)
         except codec.CodecError as exc:
@@ -197,6 +207,17 @@ class StudentModule:
         if not isinstance(answer, dict):
             raise BadResult(f"no valid answer from {what}")
         return answer
+
+    def _resource_problem(self, error: dict, what: str) -> None:
+        """Turn running out of memory or CPU time into a clear problem (and a fresh child)."""
+        kind, message = str(error.get("type", "")), str(error.get("message", ""))
+        if kind == "MemoryError" or "can't allocate memory" in message:
+            self._discard()
+            raise MemoryLimit(f"{what}: memory limit ({MEMORY_MIB} MiB) exceeded")
+        if kind == "CpuTimeExceeded":
+            self._discard()
+            raise StudentTimeout(f"{what} used more than {self.call_timeout:g} s of CPU time "
+                                 "and was stopped")
 
     def _report_printed(self, reply: dict) -> None:
         printed = reply.get("printed")
@@ -280,6 +301,8 @@ def _import_problem(filename: str, error: Any) -> str:
     message = str(error.get("message", ""))
     if kind == "SystemExit":
         return f"{filename} called sys.exit() while being imported; remove it"
+    if kind == "MemoryError":
+        return f"{filename} ran out of memory (limit {MEMORY_MIB} MiB) while being imported"
     if kind == "SyntaxError" or kind == "IndentationError" or kind == "TabError":
         return f"{filename} has a syntax error:\n{message}"
     where = f" (line {error['lineno']})" if error.get("lineno") else ""

@@ -13,7 +13,7 @@ from grader import catalog, suites
 from grader.points import Outcome, check_score, exercise_score
 from grader.pool import WorkerPool
 from grader.problems import GraderError, SubmissionProblem
-from grader.report import CheckResult, ExerciseResult, Figure, Report
+from grader.report import CheckResult, ExerciseResult, Figure, Report, Sandbox
 from grader.submission import Submission
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def preload_for(exercise_ids: Sequence[str]) -> set[str]:
 
 def grade(submission: Submission, *, exercise_ids: Sequence[str], seed: int,
           call_timeout: float | None = None, pool: WorkerPool | None = None,
-          options: dict[str, Any] | None = None) -> Outcomes:
+          options: dict[str, Any] | None = None, require_full: bool = False) -> Outcomes:
     """Grade the given exercises of a submission with the given seed.
 
     ``options`` reach the hidden suites through the ``options`` fixture (``mnist``: a
@@ -50,9 +50,11 @@ def grade(submission: Submission, *, exercise_ids: Sequence[str], seed: int,
     started = time.monotonic()
     own_pool = pool is None
     if pool is None:
-        pool = WorkerPool(preload=preload_for(exercise_ids))
+        pool = WorkerPool(preload=preload_for(exercise_ids), require_full=require_full)
     modules: dict[str, StudentModule] = {}
     try:
+        if require_full:
+            pool.sandbox()  # refuses (SandboxUnavailable) before anything is graded
         from grader.plugin import GradingPlugin, GradingState
         from grader.proxy import StudentModule
 
@@ -70,6 +72,7 @@ def grade(submission: Submission, *, exercise_ids: Sequence[str], seed: int,
         if code not in (0, 1):
             state.internal_errors.append(f"pytest stopped with exit code {code}")
         results = tuple(_exercise_result(catalog.get(e), state) for e in exercise_ids)
+        level = pool.sandbox()
     finally:
         for module in modules.values():
             module.close()
@@ -79,7 +82,8 @@ def grade(submission: Submission, *, exercise_ids: Sequence[str], seed: int,
                     score=round(sum(r.score for r in results), 6),
                     max_score=float(sum(r.max_score for r in results)),
                     duration_s=time.monotonic() - started,
-                    grader_version=grader.__version__, exercises=results)
+                    grader_version=grader.__version__, exercises=results,
+                    sandbox=Sandbox(level.level, level.missing))
     return Outcomes(report, tuple(state.internal_errors))
 
 

@@ -21,7 +21,6 @@ import os
 import signal
 import socket
 import sys
-import tempfile
 import traceback
 from typing import Any, NoReturn
 
@@ -29,7 +28,7 @@ from grader import codec, wire
 from grader.worker import sandbox
 
 MAX_REQUEST = 512 << 20
-MAX_RESULT = 256 << 20
+MAX_RESULT = 64 << 20
 MAX_PRINTED = 4096
 MAX_MESSAGE = 2000
 
@@ -77,18 +76,13 @@ class Child:
         self.module: Any = None
         self.folder = ""
         self.printed = CappedText()
+        self.cpu_per_call = 60.0
 
     # -- loading -------------------------------------------------------------------------
-    def load(self, request: dict) -> dict:
-        """Write the submission's files to a private folder and import the exercise."""
+    def load(self, request: dict, folder: str) -> dict:
+        """Import the exercise from the submission's files in the private folder."""
         exercise = str(request["exercise"])
-        files = {str(k): str(v) for k, v in dict(request.get("files", {})).items()}
-        self.folder = self.printed.folder = tempfile.mkdtemp(prefix="grade-")
-        for name, text in files.items():
-            if os.path.basename(name) != name or not name.endswith(".py"):
-                continue
-            with open(os.path.join(self.folder, name), "w", encoding="utf-8") as handle:
-                handle.write(text)
+        self.folder = self.printed.folder = folder
         sys.path.append(self.folder)  # last: a submission can never shadow a library
         path = os.path.join(self.folder, f"{exercise}.py")
         try:
@@ -231,6 +225,7 @@ class Child:
             except (wire.WireError, OSError):
                 os._exit(0)
             handler = handlers.get(request.get("op"))
+            sandbox.cpu_budget(self.cpu_per_call)
             try:
                 if handler is None:
                     raise ValueError(f"unknown request {request.get('op')!r}")
@@ -268,17 +263,44 @@ def _build_fixture(name: str, params: dict) -> Any:
     return fixtures.build(name, **params)
 
 
-def main(fd: int) -> NoReturn:
+def write_files(folder: str, files: dict) -> None:
+    """Copy the submission's exercise files (and nothing else) into the private folder."""
+    for name, text in files.items():
+        name, text = str(name), str(text)
+        if os.path.basename(name) != name or not name.endswith(".py"):
+            continue
+        with open(os.path.join(folder, name), "w", encoding="utf-8") as handle:
+            handle.write(text)
+
+
+class CpuTimeExceeded(BaseException):
+    """Raised in the student's code when a call uses up its CPU time."""
+
+
+def _on_sigxcpu(signum: int, frame: Any) -> None:
+    raise CpuTimeExceeded("the call used up its CPU time")
+
+
+def main(fd: int, plan: sandbox.Plan) -> NoReturn:
     """Run a child on channel ``fd``: confine, load, serve. Never returns."""
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+        signal.signal(signal.SIGXCPU, _on_sigxcpu)
         sock = socket.socket(fileno=fd)
         request, _ = wire.recv(sock, limit=MAX_REQUEST)
-        confinement = sandbox.confine(fd, sandbox.Limits.from_dict(request.get("limits", {})))
+        limits = dict(request.get("limits") or {})
+        folder = sandbox.private_folder(plan)
+        write_files(folder, dict(request.get("files") or {}))
+        confinement = sandbox.confine(fd, plan, sandbox.Limits.from_dict(limits), folder)
         child = Child(sock)
+        child.cpu_per_call = float(limits.get("cpu_per_call", 60))
+        if confinement["failed"] and request.get("require_full"):
+            child.send({"ok": False, "sandbox_failed": confinement["failed"]}, [])
+            os._exit(0)
         sys.stdout = sys.stderr = child.printed
-        reply = child.load(request)
+        sandbox.cpu_budget(child.cpu_per_call)
+        reply = child.load(request, folder)
         reply["confinement"] = confinement
         reply["printed"] = child.printed.take()
         child.send(reply, [])

@@ -1,25 +1,34 @@
 """The preloaded parent: imports the heavy libraries once and forks a child per request.
 
-It is started by the trusted grader as ``python -I -m grader.worker.zygote``, with a
-``SOCK_SEQPACKET`` control socket on ``--control-fd``. Each request is a small JSON
-message carrying one descriptor (the child's channel, made by the grader); the zygote
-forks, the child serves on that descriptor, the zygote answers with the child's pid.
-When the control socket closes, the zygote kills its children and exits.
+It is started by the trusted grader as ``python -I -m grader.worker.zygote`` in a session
+of its own, with a ``SOCK_SEQPACKET`` control socket on ``--control-fd``. At start it
+decides the sandbox plan (what this machine offers, checked by confining a probe child)
+and reports it. Each request is a small JSON message carrying one descriptor (the
+child's channel, made by the grader); the zygote forks, the child confines itself and
+serves on that descriptor, the zygote answers with the child's pid. When the control
+socket closes, the zygote kills every process it started (and any orphan they left) and
+removes the children's private folders.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import ctypes
 import importlib
 import json
 import os
+import shutil
 import signal
 import socket
 import sys
+import tempfile
+from dataclasses import replace
 
 from grader.worker import sandbox
 
 MAX_REQUEST = 65536
+PR_SET_CHILD_SUBREAPER = 36
 
 
 def preload(modules: list[str]) -> list[str]:
@@ -27,19 +36,55 @@ def preload(modules: list[str]) -> list[str]:
     failed = []
     for name in modules:
         try:
-            importlib.import_module(name)
+            if name == "matplotlib":
+                importlib.import_module("matplotlib").use("Agg")
+                importlib.import_module("matplotlib.pyplot")
+            else:
+                importlib.import_module(name)
         except Exception:  # noqa: BLE001 - a missing optional library only slows children
             failed.append(name)
     if "torch" in sys.modules:
         sys.modules["torch"].set_num_threads(1)
-    if "matplotlib" in sys.modules:
-        sys.modules["matplotlib"].use("Agg")
+    importlib.import_module("grader.worker.figures")
+    importlib.import_module("grader.worker.child")
     return failed
 
 
-def serve(control: socket.socket) -> None:
+def probe(plan: sandbox.Plan) -> sandbox.Plan:
+    """Confine a throw-away child with the plan; drop (and name) the layers that failed."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(read_end)
+            folder = sandbox.private_folder(plan)
+            result = sandbox.confine(write_end, plan, sandbox.Limits(), folder)
+            os.write(write_end, json.dumps(result).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        data = pipe.read()
+    with contextlib.suppress(OSError):
+        os.waitpid(pid, 0)
+    shutil.rmtree(os.path.join(plan.base, f"child-{pid}"), ignore_errors=True)
+    try:
+        failed = json.loads(data)["failed"]
+    except (ValueError, KeyError, TypeError):
+        failed = {"probe": "the probe child did not report"}
+    missing = list(plan.missing) + [f"{layer} (failed: {why})" for layer, why in failed.items()]
+    return replace(
+        plan, missing=tuple(missing),
+        landlock_abi=0 if "landlock" in failed else plan.landlock_abi,
+        seccomp=plan.seccomp and "seccomp" not in failed,
+        netns=plan.netns and "network" not in failed,
+        uid=None if "uid" in failed else plan.uid,
+    )
+
+
+def serve(control: socket.socket, plan: sandbox.Plan) -> None:
     """Answer spawn requests until the grader closes the control socket."""
-    children: set[int] = set()
+    children: list[int] = []
     try:
         while True:
             try:
@@ -48,45 +93,90 @@ def serve(control: socket.socket) -> None:
                 break
             if not data:
                 break
-            request = json.loads(data)
-            if request.get("op") != "spawn" or len(fds) != 1:
+            if len(fds) != 1:
                 for fd in fds:
                     os.close(fd)
-                control.send(json.dumps({"error": "bad request"}).encode())
+                control.send(b'{"error": "bad request"}')
                 continue
             pid = os.fork()
             if pid == 0:
                 control.close()
                 from grader.worker import child
 
-                child.main(fds[0])  # never returns
+                child.main(fds[0], plan)  # never returns
             os.close(fds[0])
-            children.add(pid)
+            children.append(pid)
             control.send(json.dumps({"pid": pid}).encode())
     finally:
-        for pid in children:
-            for kill in (os.killpg, os.kill):
-                try:
-                    kill(pid, signal.SIGKILL)
-                except OSError:
-                    pass
+        cleanup(children, plan)
+
+
+def cleanup(children: list[int], plan: sandbox.Plan) -> None:
+    """Kill every process the children started, orphans included; remove their folders."""
+    for pid in children:
+        for kill in (os.killpg, os.kill):
+            with contextlib.suppress(OSError):
+                kill(pid, signal.SIGKILL)
+    if plan.uid is not None:  # everything running as the sandbox user is ours
+        killer = os.fork()
+        if killer == 0:
+            try:
+                os.setresuid(plan.uid, plan.uid, plan.uid)
+                os.kill(-1, signal.SIGKILL)
+            finally:
+                os._exit(0)
+        with contextlib.suppress(OSError):
+            os.waitpid(killer, 0)
+    for pid in _adopted():  # orphans re-parented to us (we are their subreaper)
+        for kill in (os.killpg, os.kill):
+            with contextlib.suppress(OSError):
+                kill(pid, signal.SIGKILL)
+    shutil.rmtree(plan.base, ignore_errors=True)
+
+
+def _adopted() -> list[int]:
+    me = str(os.getpid())
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[1] == me:
+            found.append(int(entry))
+    return found
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Preload, report readiness, serve."""
+    """Preload, decide the sandbox, report readiness, serve."""
     parser = argparse.ArgumentParser(prog="grader.worker.zygote")
     parser.add_argument("--control-fd", type=int, required=True)
     parser.add_argument("--preload", default="numpy")
     parser.add_argument("--parent", type=int, default=0)
+    parser.add_argument("--no-sandbox", action="store_true",
+                        help="only for measuring the sandbox's cost (bench/isolation.py)")
     args = parser.parse_args(argv)
     sandbox.die_with_parent()
     if args.parent and os.getppid() != args.parent:
         os._exit(1)  # the grader is already gone
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     control = socket.socket(fileno=args.control_fd)
     failed = preload([m for m in args.preload.split(",") if m])
-    control.send(json.dumps({"ready": True, "failed": failed}).encode())
-    serve(control)
+    base = tempfile.mkdtemp(prefix="grade-worker-")
+    os.chmod(base, 0o711)
+    if args.no_sandbox:
+        plan = sandbox.Plan(base=base, missing=("every layer (disabled for a benchmark)",))
+    else:
+        plan = probe(sandbox.detect(base))
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
+    control.send(json.dumps({"ready": True, "failed": failed,
+                             "sandbox": {"level": plan.level,
+                                         "missing": list(plan.missing)}}).encode())
+    serve(control, plan)
     os._exit(0)
 
 

@@ -1,0 +1,2 @@
+open("/tmp/grade-attack-shadow-ran", "w").close()
+raise ImportError("shadowed")
