@@ -60,6 +60,11 @@ class GradingState:
         return record
 
 
+def register_markers(config: pytest.Config) -> None:
+    """Register the markers the hidden suites use."""
+    config.addinivalue_line("markers", "points(n): the points a check is worth")
+
+
 def exercise_of(item: pytest.Item) -> str:
     """Return ``exNN`` for a test in ``test_exNN.py``."""
     stem = item.path.stem
@@ -115,7 +120,7 @@ class GradingPlugin:
     # -- configuration and collection ------------------------------------------------
     def pytest_configure(self, config: pytest.Config) -> None:
         """Register the markers of the hidden suites."""
-        config.addinivalue_line("markers", "points(n): the points a check is worth")
+        register_markers(config)
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         """Check every test has points; start the exercises' children early."""

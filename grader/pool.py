@@ -194,6 +194,7 @@ class WorkerPool:
         except OSError:
             pidfd = -1  # it died already; the channel will say so
         child = ChildProcess(pid, pidfd, ours)
+        self.children = [c for c in self.children if c.pidfd >= 0]  # forget the killed
         self.children.append(child)
         return child
 

@@ -59,6 +59,11 @@ class _Collector:
     def __init__(self) -> None:
         self.checks: dict[str, list[tuple[str, float]]] = {}
 
+    def pytest_configure(self, config: object) -> None:
+        from grader.plugin import register_markers
+
+        register_markers(config)
+
     def pytest_collection_modifyitems(self, items: list) -> None:
         from grader.plugin import check_name, check_points, exercise_of
 

@@ -18,6 +18,7 @@ import ctypes
 import importlib
 import json
 import os
+import select
 import shutil
 import signal
 import socket
@@ -84,7 +85,7 @@ def probe(plan: sandbox.Plan) -> sandbox.Plan:
 
 def serve(control: socket.socket, plan: sandbox.Plan) -> None:
     """Answer spawn requests until the grader closes the control socket."""
-    children: list[int] = []
+    children: dict[int, int] = {}  # pid -> pidfd: a pidfd never names a recycled pid
     try:
         while True:
             try:
@@ -101,22 +102,43 @@ def serve(control: socket.socket, plan: sandbox.Plan) -> None:
             pid = os.fork()
             if pid == 0:
                 control.close()
+                for pidfd in children.values():
+                    os.close(pidfd)
                 from grader.worker import child
 
                 child.main(fds[0], plan)  # never returns
             os.close(fds[0])
-            children.append(pid)
+            with contextlib.suppress(OSError):
+                children[pid] = os.pidfd_open(pid)
+            _forget_exited(children, plan)
             control.send(json.dumps({"pid": pid}).encode())
     finally:
         cleanup(children, plan)
 
 
-def cleanup(children: list[int], plan: sandbox.Plan) -> None:
+def _exited(pidfd: int) -> bool:
+    readable, _, _ = select.select([pidfd], [], [], 0)
+    return bool(readable)
+
+
+def _forget_exited(children: dict[int, int], plan: sandbox.Plan) -> None:
+    """Close the pidfds of children that exited and remove their private folders."""
+    for pid, pidfd in list(children.items()):
+        if _exited(pidfd):
+            os.close(pidfd)
+            del children[pid]
+            shutil.rmtree(os.path.join(plan.base, f"child-{pid}"), ignore_errors=True)
+
+
+def cleanup(children: dict[int, int], plan: sandbox.Plan) -> None:
     """Kill every process the children started, orphans included; remove their folders."""
-    for pid in children:
-        for kill in (os.killpg, os.kill):
+    for pid, pidfd in children.items():
+        if not _exited(pidfd):  # the group leader is alive, so its group id is not reused
             with contextlib.suppress(OSError):
-                kill(pid, signal.SIGKILL)
+                os.killpg(pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+        os.close(pidfd)
     if plan.uid is not None:  # everything running as the sandbox user is ours
         killer = os.fork()
         if killer == 0:
@@ -128,9 +150,8 @@ def cleanup(children: list[int], plan: sandbox.Plan) -> None:
         with contextlib.suppress(OSError):
             os.waitpid(killer, 0)
     for pid in _adopted():  # orphans re-parented to us (we are their subreaper)
-        for kill in (os.killpg, os.kill):
-            with contextlib.suppress(OSError):
-                kill(pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
     shutil.rmtree(plan.base, ignore_errors=True)
 
 
