@@ -145,6 +145,7 @@ def run_grade(args: argparse.Namespace) -> int:
 
         try:
             options["mnist"] = str(datasets.check_mnist_folder(args.mnist))
+            datasets.mnist(options["mnist"])  # a corrupt file is the user's error (exit 2)
         except datasets.DataError as exc:
             raise UsageError(str(exc)) from None
     try:

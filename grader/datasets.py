@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import struct
+import zlib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -46,7 +47,7 @@ def read_idx(path: str | Path) -> np.ndarray:
     try:
         with opener(path, "rb") as handle:
             data = handle.read()
-    except OSError as exc:
+    except (OSError, EOFError, zlib.error) as exc:
         raise DataError(f"cannot read {path}: {exc}") from None
     if len(data) < 4 or data[0] != 0 or data[1] != 0:
         raise DataError(f"{path} is not an IDX file (bad magic number)")
@@ -107,6 +108,16 @@ def mnist(folder: str, train_size: int = 10_000, val_size: int = 2_000) -> Split
     """
     root = check_mnist_folder(folder)
     arrays = {key: read_idx(_find(root, names)) for key, names in MNIST_FILES.items()}
+    for part in ("train", "test"):
+        images, labels = arrays[f"{part}_images"], arrays[f"{part}_labels"]
+        if images.ndim != 3 or labels.ndim != 1:
+            raise DataError(f"--mnist {folder}: {part} images must be 3-D and labels 1-D "
+                            f"(got {images.ndim}-D and {labels.ndim}-D)")
+        if len(images) != len(labels):
+            raise DataError(f"--mnist {folder}: {len(images)} {part} images but "
+                            f"{len(labels)} labels")
+        if labels.size and (labels.min() < 0 or labels.max() > 9):
+            raise DataError(f"--mnist {folder}: {part} labels outside 0..9")
     def images(a: np.ndarray, n: int) -> np.ndarray:
         return (a[:n].reshape(min(n, len(a)), -1) / 255.0).astype(np.float32)
     return Split(images(arrays["train_images"], train_size),

@@ -88,8 +88,8 @@ class StudentModule:
         message = {"op": "load", "exercise": self.exercise.id, "files": self._files,
                    "limits": limits, "require_full": self._pool.require_full}
         try:
-            wire.send(self._child.sock, message)
-        except OSError:
+            wire.send(self._child.sock, message, deadline=time.monotonic() + self.import_timeout)
+        except (OSError, TimeoutError):
             pass  # the answer (or its absence) says what happened
         self._loading = True
 
@@ -164,7 +164,8 @@ class StudentModule:
     def request(self, op: str, name: str, payload: dict, *, what: str) -> dict:
         """Send one request and return the decoded answer; raise a SubmissionProblem."""
         self.require()
-        if self.spent > self.exercise.budget:
+        remaining = self.exercise.budget - self.spent
+        if remaining <= 0:
             raise StudentTimeout(f"the time budget of {self.exercise.id} "
                                  f"({self.exercise.budget:g} s) is used up")
         if self._child is None:
@@ -173,13 +174,19 @@ class StudentModule:
         assert self._child is not None
         tree, blobs = codec.encode(payload)
         started = time.monotonic()
-        timeout = self.call_timeout
+        timeout = min(self.call_timeout, remaining)
+        deadline = started + timeout
         try:
-            wire.send(self._child.sock, {"op": op, "name": name, **tree_fields(tree)}, blobs)
+            wire.send(self._child.sock, {"op": op, "name": name, **tree_fields(tree)}, blobs,
+                      deadline=deadline)
             reply, answer_blobs = wire.recv(self._child.sock, limit=MAX_ANSWER,
-                                            deadline=started + timeout)
+                                            deadline=deadline)
         except TimeoutError:
             self._discard()
+            if timeout < self.call_timeout:
+                raise StudentTimeout(f"{what} was stopped: the time budget of "
+                                     f"{self.exercise.id} ({self.exercise.budget:g} s) is "
+                                     "used up") from None
             raise StudentTimeout(f"{what} did not finish within {timeout:g} s and was stopped"
                                  ) from None
         except wire.FrameTooLarge as exc:

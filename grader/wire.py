@@ -30,8 +30,16 @@ class FrameTooLarge(WireError):
     """The peer announced more bytes than the reader accepts."""
 
 
-def send(sock: socket.socket, message: dict, blobs: list[bytes] | tuple = ()) -> None:
-    """Write one frame."""
+def send(sock: socket.socket, message: dict, blobs: list[bytes] | tuple = (),
+         deadline: float | None = None) -> None:
+    """Write one frame; raise ``TimeoutError`` if the peer does not take it by ``deadline``."""
+    if deadline is None:
+        sock.settimeout(None)
+    else:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("no time left to send")
+        sock.settimeout(remaining)
     body = json.dumps(message, allow_nan=False, separators=(",", ":")).encode()
     parts = [FRAME.pack(len(body), len(blobs)), body]
     for blob in blobs:

@@ -41,7 +41,7 @@ def grade_files(pool, tmp_path) -> GradeFiles:
     counter = iter(range(1000))
 
     def run(files: dict[str, str | Path], exercises: list[str], *, seed: int = 0,
-            timeout: float | None = None) -> Report:
+            timeout: float | None = None, options: dict | None = None) -> Report:
         folder = tmp_path / f"submission{next(counter)}"
         folder.mkdir()
         for name, content in files.items():
@@ -51,7 +51,7 @@ def grade_files(pool, tmp_path) -> GradeFiles:
             else:
                 target.write_text(content, encoding="utf-8")
         outcomes = runner.grade(submission.load(folder), exercise_ids=exercises, seed=seed,
-                                call_timeout=timeout, pool=pool)
+                                call_timeout=timeout, pool=pool, options=options)
         assert outcomes.internal_errors == (), outcomes.internal_errors
         return outcomes.report
 
