@@ -37,10 +37,21 @@ class AxesFacts:
     lines: tuple[LineFacts, ...]
     legend: tuple[str, ...]
     collections: int
+    legend_lines: tuple[int, ...] = ()  # per legend entry, the index of its line (-1: none)
 
     def labelled_lines(self) -> list[LineFacts]:
         """Lines with a label of their own (matplotlib names unlabelled ones ``_child0``)."""
         return [line for line in self.lines if line.label and not line.label.startswith("_")]
+
+    def legend_for(self, line: LineFacts) -> str | None:
+        """Return the legend text naming a line, or None when the legend does not show it.
+
+        Works for ``ax.legend()``, ``ax.legend([...])`` and ``fig.legend()`` alike.
+        """
+        for text, index in zip(self.legend, self.legend_lines, strict=True):
+            if 0 <= index < len(self.lines) and self.lines[index] is line:
+                return text
+        return None
 
 
 @dataclass(frozen=True)
@@ -74,8 +85,12 @@ def parse_figure(answer: dict, *, what: str) -> FigureFacts:
     """Build FigureFacts from a ``figure`` answer; raise BadResult when it is not one."""
     data = answer.get("figure")
     if data is None:
-        raise BadResult(f"{what} should return a matplotlib Figure; it returned a "
-                        f"{_text(answer.get('type', 'value'))}")
+        kind = _text(answer.get("type", "value"))
+        kind = "None" if kind == "NoneType" else f"a {kind}"
+        raise BadResult(f"{what} should return a matplotlib Figure; it returned {kind}.\n"
+                        "Hint: make the figure with fig, ax = plt.subplots() (or matplotlib."
+                        "figure.Figure()), draw on ax and end with `return fig` (not the Axes, "
+                        "not plt.show()).")
     try:
         axes = tuple(
             AxesFacts(_text(a["title"]), _text(a["xlabel"]), _text(a["ylabel"]),
@@ -83,7 +98,8 @@ def parse_figure(answer: dict, *, what: str) -> FigureFacts:
                       _text(a["yscale"]),
                       tuple(LineFacts(_text(ln["label"]), _array(ln["x"]), _array(ln["y"]))
                             for ln in a["lines"]),
-                      tuple(_text(t) for t in a["legend"]), int(a["collections"]))
+                      tuple(_text(t) for t in a["legend"]), int(a["collections"]),
+                      tuple(int(i) for i in a.get("legend_lines", [])))
             for a in data["axes"])
         png = data["png"]
         if not isinstance(png, bytes) or not png.startswith(b"\x89PNG"):

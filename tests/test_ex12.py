@@ -19,7 +19,7 @@ CHECKS = {  # the start of each check's name
     "legend": "the legend names each curve",
     "labels": "plot_kl_asymmetry labels",
 }
-CORRECT = ("correct_rel_entr_subplots", "correct_legend_list")
+CORRECT = ("correct_rel_entr_subplots", "correct_legend_list", "correct_figure_legend")
 
 # golden wrong submissions: the checks they must fail (all others pass), and words of the
 # feedback of the first of them

@@ -1,7 +1,6 @@
 """Hidden suite of exercise 11: binary entropy and cross-entropy curves (6 points)."""
 
 import math
-import weakref
 
 import numpy as np
 import pytest
@@ -18,7 +17,6 @@ from grader.checks import (
     expect_raises,
     fail,
 )
-from grader.problems import BadResult
 
 TOL = {"rtol": 1e-9, "atol": 1e-12}
 LN2 = math.log(2.0)
@@ -111,28 +109,6 @@ def random_probabilities(rng, shape):
         flat[:2] = rng.uniform(1e-6, 1e-3, size=2)
         flat[2:4] = 1.0 - rng.uniform(1e-6, 1e-3, size=2)
     return np.clip(values, 1e-9, 1 - 1e-9)
-
-
-# the default figure is rendered once per submission and read by every check that needs it
-_DEFAULT_FIGURES = weakref.WeakKeyDictionary()
-
-
-def figure_of(function, *args, **kwargs):
-    """Render a student's figure; a value that is not a Figure fails with a hint."""
-    default = not args and not kwargs
-    if default and function.module in _DEFAULT_FIGURES:
-        return _DEFAULT_FIGURES[function.module]
-    try:
-        facts = function.figure(*args, **kwargs)
-        if default:
-            _DEFAULT_FIGURES[function.module] = facts
-        return facts
-    except BadResult as problem:
-        if "should return a matplotlib Figure" not in problem.feedback:
-            raise
-        fail(f"{problem.feedback}\nHint: make the figure with fig, ax = plt.subplots() (or "
-             "matplotlib.figure.Figure()), draw on ax and end with `return fig` (not the "
-             "Axes, not plt.show()).")
 
 
 def curve_points(line):
@@ -387,13 +363,13 @@ def test_invalid_input(student, rng):
 @pytest.mark.points(1)
 def test_plot_curve(student, ref):
     """plot_binary_entropy draws H(p, 1-p) in bits for p in [0.01, 0.99]"""
-    find_entropy_line(figure_of(student.plot_binary_entropy), ref)
+    find_entropy_line(student.plot_binary_entropy.figure(), ref)
 
 
 @pytest.mark.points(0.5)
 def test_plot_labels(student, ref):
     """plot_binary_entropy labels both axes"""
-    facts = figure_of(student.plot_binary_entropy)
+    facts = student.plot_binary_entropy.figure()
     expect(bool(facts.axes), "plot_binary_entropy(): the figure has no axes")
     try:
         axes, _ = find_entropy_line(facts, ref)

@@ -2,7 +2,6 @@
 
 import math
 import re
-import weakref
 
 import numpy as np
 import pytest
@@ -20,7 +19,6 @@ from grader.checks import (
     kind,
 )
 from grader.codec import Opaque
-from grader.problems import BadResult
 
 TOL = {"rtol": 1e-9, "atol": 1e-12}
 LN2 = math.log(2.0)
@@ -135,28 +133,6 @@ def expect_curves(student_result, p, q, ref, *, what, case, inputs):
     return got_forward, got_reverse
 
 
-# the default figure is rendered once per submission and read by every check that needs it
-_DEFAULT_FIGURES = weakref.WeakKeyDictionary()
-
-
-def figure_of(function, *args, **kwargs):
-    """Render a student's figure; a value that is not a Figure fails with a hint."""
-    default = not args and not kwargs
-    if default and function.module in _DEFAULT_FIGURES:
-        return _DEFAULT_FIGURES[function.module]
-    try:
-        facts = function.figure(*args, **kwargs)
-        if default:
-            _DEFAULT_FIGURES[function.module] = facts
-        return facts
-    except BadResult as problem:
-        if "should return a matplotlib Figure" not in problem.feedback:
-            raise
-        fail(f"{problem.feedback}\nHint: make the figure with fig, ax = plt.subplots() (or "
-             "matplotlib.figure.Figure()), draw on ax and end with `return fig` (not the "
-             "Axes, not plt.show()).")
-
-
 def curve_points(line):
     """The line's points with 0 < q < 1 (the ends, where KL may be infinite, are skipped)."""
     keep = np.isfinite(line.x) & (line.x > 0.0) & (line.x < 1.0)
@@ -258,18 +234,6 @@ def kl_direction(text: str) -> str | None:
     if says_forward == says_reverse:
         return None
     return "forward" if says_forward else "reverse"
-
-
-def line_name(axes, line) -> str | None:
-    """The legend text that names a line, or None when the line is not in the legend."""
-    if line.label and not line.label.startswith("_") and line.label in axes.legend:
-        return line.label  # ax.plot(..., label=...) then ax.legend()
-    # ax.legend(["...", "..."]): the texts follow the order of the lines (their labels are
-    # not changed), so the n-th text names the n-th line
-    if any(other.label in axes.legend for other in axes.lines):
-        return None
-    index = next(i for i, other in enumerate(axes.lines) if other is line)
-    return axes.legend[index] if index < len(axes.legend) else None
 
 
 # -- checks ----------------------------------------------------------------------------------
@@ -385,10 +349,10 @@ def test_invalid_input(student):
 def test_plot_curves(student, ref, rng):
     """plot_kl_asymmetry draws KL(P||Q) and KL(Q||P) against q on one axes, in nats"""
     p = pair(random_p1(rng))
-    find_kl_lines(figure_of(student.plot_kl_asymmetry, p=p), p, ref,
+    find_kl_lines(student.plot_kl_asymmetry.figure(p=p), p, ref,
                   who=f"plot_kl_asymmetry(p={show(p)})")
     # the default last: it is the figure the report keeps
-    find_kl_lines(figure_of(student.plot_kl_asymmetry), DEFAULT_P, ref,
+    find_kl_lines(student.plot_kl_asymmetry.figure(), DEFAULT_P, ref,
                   who="plot_kl_asymmetry()")
 
 
@@ -396,7 +360,7 @@ def test_plot_curves(student, ref, rng):
 def test_legend(student, ref):
     """the legend names each curve: forward KL(P||Q) and reverse KL(Q||P)"""
     who = "plot_kl_asymmetry()"
-    facts = figure_of(student.plot_kl_asymmetry)
+    facts = student.plot_kl_asymmetry.figure()
     try:
         axes, forward, reverse = find_kl_lines(facts, DEFAULT_P, ref, who=who,
                                                units_matter=False)
@@ -406,12 +370,12 @@ def test_legend(student, ref):
     if not axes.legend:
         labels = [ln.label for ln in (forward, reverse) if not ln.label.startswith("_")]
         extra = (f" The lines have labels ({', '.join(map(repr, labels))}) but no legend is "
-                 "shown: call ax.legend() (a legend on the axes: fig.legend() is not read)."
+                 "shown: call ax.legend() (or fig.legend())."
                  if labels else " Give each line a label (ax.plot(q, forward, label="
                  "\"forward KL(P||Q)\")) and call ax.legend().")
         fail(f"{who}: the axes have no legend, so a reader cannot tell the curves apart."
              + extra)
-    names = {"forward": line_name(axes, forward), "reverse": line_name(axes, reverse)}
+    names = {"forward": axes.legend_for(forward), "reverse": axes.legend_for(reverse)}
     said = {side: kl_direction(name) if name else None for side, name in names.items()}
     if said == {"forward": "reverse", "reverse": "forward"}:
         fail(f"{who}: the legend names are swapped: the curve named {names['forward']!r} is "
@@ -430,7 +394,7 @@ def test_legend(student, ref):
 @pytest.mark.points(0.5)
 def test_plot_labels(student, ref):
     """plot_kl_asymmetry labels both axes"""
-    facts = figure_of(student.plot_kl_asymmetry)
+    facts = student.plot_kl_asymmetry.figure()
     expect(bool(facts.axes), "plot_kl_asymmetry(): the figure has no axes")
     try:
         axes, _, _ = find_kl_lines(facts, DEFAULT_P, ref, who="plot_kl_asymmetry()",
