@@ -1,0 +1,314 @@
+"""Hidden suite of exercise 7: Jensen's inequality for log, and KL >= 0 (5 points)."""
+
+import math
+
+import numpy as np
+import pytest
+import scipy.stats
+
+from grader.checks import (
+    Misconception,
+    as_float,
+    describe,
+    expect,
+    expect_close,
+    expect_raises,
+    fail,
+    kind,
+    oracles_agree,
+)
+
+TOL = {"rtol": 1e-9, "atol": 1e-12}
+#: "= 0" up to rounding: log of a mean of equal numbers is off by a few 1e-16 at most
+ZERO = {"rtol": 0.0, "atol": 1e-12}
+SLACK = 1e-12
+LN2 = math.log(2.0)
+NAN_HINT = ("nan comes from 0 * log(...) or q/p with p = 0: outcomes with p = 0 contribute "
+            "nothing, so sum only over p > 0")
+
+
+# -- jensen_gap_log ------------------------------------------------------------------------
+def raw_gap(x, w):
+    """log E[x] - E[log x] computed literally (weights used as given)."""
+    return math.log(float(np.sum(w * x))) - float(np.sum(w * np.log(x)))
+
+
+def gap_hints(ref, x, weights=None):
+    gap = ref.jensen_gap_log(x, weights)
+    n = len(x)
+    hints = [
+        Misconception(-gap, "the sign is flipped: the gap is log E[x] - E[log x], which is "
+                      ">= 0 because log is concave (E[log x] <= log E[x])"),
+        Misconception(gap / LN2, "this is the gap in bits; use the natural logarithm"),
+    ]
+    if weights is None:
+        hints.append(Misconception(gap + math.log(n), "E[x] is the mean of x, not its sum: "
+                                   "divide by the number of entries"))
+    else:
+        w = np.asarray(weights, dtype=np.float64)
+        hints += [
+            Misconception(ref.jensen_gap_log(x), "this is the gap with equal weights: use "
+                          "the weights, E[x] = sum_i w_i x_i and E[log x] = "
+                          "sum_i w_i log x_i"),
+            Misconception(raw_gap(x, w), "normalise the weights to sum to 1 first "
+                          "(w / w.sum()): they are probabilities"),
+        ]
+    return hints
+
+
+def positive_samples(rng, size):
+    sigma = rng.uniform(0.2, 2.0)
+    scale = 10.0 ** rng.uniform(-3.0, 3.0)
+    return scale * np.exp(sigma * rng.standard_normal(size))
+
+
+@pytest.mark.points(1)
+def test_gap_unweighted(student, ref, rng):
+    """jensen_gap_log: log E[x] - E[log x] for equally weighted x"""
+    cases = [("x = [1, 4]", np.array([1.0, 4.0])), ("x = [1, 2, 3, 10]",
+                                                     np.array([1.0, 2.0, 3.0, 10.0]))]
+    for size in (2, 3, 5, 20, 200):
+        cases.append((f"{size} random positive numbers", positive_samples(rng, size)))
+    for case, x in cases:
+        expected = ref.jensen_gap_log(x)
+        oracles_agree(expected, raw_gap(x, np.full(x.size, 1.0 / x.size)),
+                      what=f"Jensen's gap, {case}", rtol=1e-9, atol=1e-13)
+        expect_close(student.jensen_gap_log(x), expected, what="jensen_gap_log(x)", case=case,
+                     inputs={"x": x}, misconceptions=gap_hints(ref, x), **TOL)
+    x = positive_samples(rng, 6)
+    expect_close(student.jensen_gap_log(list(x)), ref.jensen_gap_log(x),
+                 what="jensen_gap_log(x)", case="x given as a Python list",
+                 inputs={"x": x}, misconceptions=gap_hints(ref, x), **TOL)
+
+
+@pytest.mark.points(1)
+def test_gap_weighted(student, ref, rng):
+    """jensen_gap_log with weights: probabilities, zero weights, unnormalised weights"""
+    cases = [("x = [1, 4], weights = [0.25, 0.75]", np.array([1.0, 4.0]),
+              np.array([0.25, 0.75]))]
+    for size in (2, 5, 30):
+        cases.append((f"{size} random positive numbers, random probabilities",
+                      positive_samples(rng, size), rng.dirichlet(np.ones(size))))
+    x = positive_samples(rng, 8)
+    w = rng.dirichlet(np.ones(8))
+    w[[2, 5]] = 0.0
+    w /= w.sum()
+    cases.append(("some weights are 0 (those x do not count)", x, w))
+    cases.append(("unnormalised weights (normalise them first)", positive_samples(rng, 7),
+                  rng.uniform(0.5, 5.0, size=7)))
+    for case, x, w in cases:
+        expected = ref.jensen_gap_log(x, w)
+        oracles_agree(expected, raw_gap(x, w / w.sum()), what=f"Jensen's gap, {case}",
+                      rtol=1e-9, atol=1e-13)
+        expect_close(student.jensen_gap_log(x, w), expected, what="jensen_gap_log(x, weights)",
+                     case=case, inputs={"x": x, "weights": w},
+                     misconceptions=gap_hints(ref, x, w), **TOL)
+    x, w = positive_samples(rng, 4), rng.dirichlet(np.ones(4))
+    expect_close(student.jensen_gap_log(x, weights=w), ref.jensen_gap_log(x, w),
+                 what="jensen_gap_log(x, weights=w)", case="weights given by keyword",
+                 inputs={"x": x, "weights": w}, misconceptions=gap_hints(ref, x, w), **TOL)
+
+
+@pytest.mark.points(0.75)
+def test_gap_property(student, ref, rng):
+    """Jensen's gap is >= 0, with equality iff x is constant"""
+    for size in (2, 3, 10, 100, 1000):
+        x = positive_samples(rng, size)
+        w = rng.dirichlet(np.ones(size))
+        for weights, how in ((None, "equal weights"), (w, "random weights")):
+            clearly_positive = ref.jensen_gap_log(x, weights) > 1e-9  # not lost in rounding
+            gap = as_float(student.jensen_gap_log(x, weights), what="jensen_gap_log")
+            expect(gap >= -SLACK and not math.isnan(gap),
+                   f"{size} random positive numbers, {how}: jensen_gap_log returned "
+                   f"{gap:.6g}, but log E[x] - E[log x] is >= 0 for every x and every "
+                   "weighting (log is concave: E[log x] <= log E[x])")
+            expect(gap > 0 or not clearly_positive,
+                   f"{size} random positive numbers (not all equal), {how}: "
+                   f"jensen_gap_log returned {gap:.6g}; the gap is 0 only when x is "
+                   "constant, and > 0 otherwise")
+    constant = float(10.0 ** rng.uniform(-3.0, 3.0))
+    for size in (1, 2, 7, 100):
+        x = np.full(size, constant)
+        expect_close(student.jensen_gap_log(x), 0.0, what="jensen_gap_log(x)",
+                     case=f"x constant ({size} times {constant:.6g}): Jensen's inequality is "
+                     "an equality", inputs={"x": x}, **ZERO)
+    x = positive_samples(rng, 6)
+    x[[0, 2, 3]] = constant
+    w = np.array([0.3, 0.0, 0.5, 0.2, 0.0, 0.0])
+    unweighted = [Misconception(ref.jensen_gap_log(x), "this is the gap with equal weights: "
+                                "use the weights (an entry with weight 0 does not count)")]
+    expect_close(student.jensen_gap_log(x, w), 0.0, what="jensen_gap_log(x, weights)",
+                 case="x constant where the weights are positive (the others do not count)",
+                 inputs={"x": x, "weights": w}, misconceptions=unweighted, **ZERO)
+    one_hot = np.zeros(6)
+    one_hot[int(rng.integers(6))] = 1.0
+    expect_close(student.jensen_gap_log(x, one_hot), 0.0, what="jensen_gap_log(x, weights)",
+                 case="all the weight on one value (a certain outcome: E[log x] = log E[x])",
+                 inputs={"x": x, "weights": one_hot}, misconceptions=unweighted, **ZERO)
+
+
+# -- neg_kl_via_jensen ---------------------------------------------------------------------
+def two_sides(value, what):
+    """Return the two floats of a returned pair; fail unless it is one."""
+    if isinstance(value, np.ndarray) and value.shape == (2,):
+        value = tuple(value)
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        fail(f"{what} should return a tuple of two floats (E_P[log Q/P], log E_P[Q/P]); it "
+             f"returned {kind(value)} ({describe(value)})")
+    return (as_float(value[0], what=f"{what}[0]"), as_float(value[1], what=f"{what}[1]"))
+
+
+def normalised(a):
+    a = np.asarray(a, dtype=np.float64)
+    return a / a.sum()
+
+
+def normalise_hint(p, q, raw_formula):
+    """The value a formula gives on p and q used without normalising (when they are not)."""
+    p, q = np.asarray(p, dtype=np.float64), np.asarray(q, dtype=np.float64)
+    if np.all(p > 0) and np.all(q > 0) and not (math.isclose(p.sum(), 1.0)
+                                                and math.isclose(q.sum(), 1.0)):
+        return [Misconception(raw_formula(p, q), "normalise p and q to sum to 1 first "
+                              "(p / p.sum()), as scipy.stats.entropy does")]
+    return []
+
+
+def lhs_hints(ref, p, q, expected_rhs):
+    p_n, q_n = normalised(p), normalised(q)
+    kl = scipy.stats.entropy(p_n, q_n)
+    hints = [Misconception(math.nan, NAN_HINT)]
+    if math.isfinite(kl):
+        hints += [
+            Misconception(kl, "the sign is flipped: E_P[log Q/P] = sum p log(q/p) = "
+                          "-KL(P||Q) <= 0"),
+            Misconception(-kl / LN2, "this is in bits; use the natural logarithm"),
+        ]
+    else:
+        hints += [Misconception(math.inf, "the sign is flipped: log(q/p) = -inf where "
+                                "q = 0 < p, so E_P[log Q/P] = -KL(P||Q) = -inf")]
+    reverse = scipy.stats.entropy(q_n, p_n)
+    if math.isfinite(reverse):
+        hints.append(Misconception(-reverse, "this is -KL(Q||P): the expectation is over P, "
+                                   "sum_i p_i log(q_i / p_i)"))
+    hints += normalise_hint(p, q, lambda a, b: float(np.sum(a * np.log(b / a))))
+    hints.append(Misconception(expected_rhs, "this is the right side log E_P[Q/P]; the tuple "
+                               "is (E_P[log Q/P], log E_P[Q/P]) in this order"))
+    return hints
+
+
+def rhs_hints(p, q, expected_lhs):
+    p_n, q_n = normalised(p), normalised(q)
+    support = p_n > 0
+    mass = float(np.sum(q_n[support]))
+    hints = [Misconception(math.nan, NAN_HINT)]
+    if not np.all(support):
+        hints.append(Misconception(0.0, "E_P[Q/P] = sum_{p>0} p (q/p) = sum_{p>0} q: the sum "
+                                   "runs over the outcomes with p > 0 only, so it is below 1 "
+                                   "when Q puts mass where p = 0"))
+    hints.append(Misconception(mass, "this is E_P[Q/P] itself; the right side is its "
+                               "logarithm, log E_P[Q/P]"))
+    if np.all(support):
+        hints.append(Misconception(math.log(float(np.mean(q_n / p_n))),
+                                   "E_P weighs each ratio q/p by p: E_P[Q/P] = "
+                                   "sum_i p_i (q_i / p_i), not the plain mean of q/p"))
+    hints += normalise_hint(p, q, lambda a, b: math.log(float(np.sum(b[a > 0]))))
+    hints.append(Misconception(expected_lhs, "this is the left side E_P[log Q/P]; the tuple "
+                               "is (E_P[log Q/P], log E_P[Q/P]) in this order"))
+    return hints
+
+
+def check_pair(student, ref, p, q, case):
+    expected_lhs, expected_rhs = ref.neg_kl_via_jensen(p, q)
+    p_n, q_n = normalised(p), normalised(q)
+    oracles_agree(expected_lhs, -scipy.stats.entropy(p_n, q_n), what=f"-KL(P||Q), {case}")
+    oracles_agree(expected_rhs, math.log(float(np.sum(q_n[p_n > 0]))),
+                  what=f"log E_P[Q/P], {case}", atol=1e-15)
+    lhs, rhs = two_sides(student.neg_kl_via_jensen(p, q), what="neg_kl_via_jensen(p, q)")
+    inputs = {"p": p, "q": q}
+    expect_close(lhs, expected_lhs, what="neg_kl_via_jensen(p, q)[0], E_P[log Q/P],",
+                 case=case, inputs=inputs, misconceptions=lhs_hints(ref, p, q, expected_rhs),
+                 **TOL)
+    expect_close(rhs, expected_rhs, what="neg_kl_via_jensen(p, q)[1], log E_P[Q/P],",
+                 case=case, inputs=inputs, misconceptions=rhs_hints(p, q, expected_lhs),
+                 **TOL)
+
+
+def pair_cases(rng):
+    yield "p = [0.5, 0.5], q = [0.25, 0.75]", np.array([0.5, 0.5]), np.array([0.25, 0.75])
+    for size in (3, 5, 10, 50):
+        yield (f"random p and q of size {size}, no zeros", rng.dirichlet(np.ones(size)),
+               rng.dirichlet(np.ones(size)))
+    p, q = rng.dirichlet(np.ones(6)), rng.dirichlet(np.ones(6))
+    p[[1, 4]] = 0.0
+    yield "p = 0 for two outcomes (Q puts mass there, so E_P[Q/P] < 1)", normalised(p), q
+    p, q = rng.dirichlet(np.ones(5)), rng.dirichlet(np.ones(5))
+    q[2] = 0.0
+    yield "q = 0 < p for one outcome (log(q/p) = -inf there)", p, normalised(q)
+    yield ("unnormalised weights (normalise them first)", rng.uniform(0.5, 5.0, size=4),
+           rng.uniform(0.5, 5.0, size=4))
+
+
+@pytest.mark.points(1.25)
+def test_neg_kl_values(student, ref, rng):
+    """neg_kl_via_jensen returns (-KL(P||Q), log of the mass Q puts where p > 0)"""
+    for case, p, q in pair_cases(rng):
+        check_pair(student, ref, p, q, case)
+
+
+@pytest.mark.points(0.5)
+def test_neg_kl_order(student, rng):
+    """the two sides are ordered as the proof needs: E_P[log Q/P] <= log E_P[Q/P] <= 0"""
+    cases = []
+    for size in (2, 4, 8, 30):
+        p = rng.dirichlet(np.full(size, 0.7))
+        q = rng.dirichlet(np.full(size, 0.7))
+        cases.append((f"random p and q of size {size}", p, q))
+        zeros = p.copy()
+        zeros[rng.permutation(size)[: size // 2]] = 0.0
+        cases.append((f"random p of size {size} with zeros, random q", normalised(zeros), q))
+    for case, p, q in cases:
+        lhs, rhs = two_sides(student.neg_kl_via_jensen(p, q), what="neg_kl_via_jensen(p, q)")
+        where = f"{case}: neg_kl_via_jensen(p, q) returned ({lhs:.6g}, {rhs:.6g})"
+        expect(not (math.isnan(lhs) or math.isnan(rhs)), f"{where}; {NAN_HINT}")
+        expect(lhs <= rhs + SLACK, f"{where}, but Jensen's inequality for the concave log "
+               "gives E_P[log Q/P] <= log E_P[Q/P]")
+        expect(rhs <= SLACK, f"{where}, but log E_P[Q/P] = log sum_(p>0) q <= log 1 = 0")
+    p = rng.dirichlet(np.ones(5))
+    lhs, rhs = two_sides(student.neg_kl_via_jensen(p, p), what="neg_kl_via_jensen(p, p)")
+    expect(abs(lhs) <= SLACK and abs(rhs) <= SLACK,
+           f"P = Q: neg_kl_via_jensen(p, p) returned ({lhs:.6g}, {rhs:.6g}); both sides are 0 "
+           "when Q = P (KL(P||P) = 0)")
+    # Q/P constant on P's support: Jensen's step is an equality, both sides are log(mass)
+    p = rng.dirichlet(np.ones(4))
+    mass = float(rng.uniform(0.2, 0.8))
+    p_ext = np.concatenate([p, [0.0, 0.0]])
+    q_ext = np.concatenate([mass * p, (1.0 - mass) * normalised(rng.uniform(1, 2, 2))])
+    lhs, rhs = two_sides(student.neg_kl_via_jensen(p_ext, q_ext),
+                         what="neg_kl_via_jensen(p, q)")
+    expected = math.log(mass)
+    expect(abs(lhs - expected) <= 1e-9 and abs(rhs - expected) <= 1e-9,
+           f"Q = {mass:.4g} * P on the support of P (Q/P is constant there) and "
+           f"{1 - mass:.4g} elsewhere: neg_kl_via_jensen(p, q) returned ({lhs:.6g}, "
+           f"{rhs:.6g}); Jensen's step is then an equality and both sides are "
+           f"log {mass:.4g} = {expected:.6g}")
+
+
+@pytest.mark.points(0.5)
+def test_invalid_input(student):
+    """invalid input raises ValueError"""
+    gap = student.jensen_gap_log
+    for x, why in (([1.0, 0.0, 2.0], "an entry of x is 0 (log 0 is undefined)"),
+                   ([1.0, -2.0, 3.0], "a negative entry of x"),
+                   ([], "an empty x")):
+        expect_raises(ValueError, gap, x, what="jensen_gap_log(x)", case=why)
+    x = [1.0, 2.0, 3.0]
+    for w, why in (([0.5, -0.1, 0.6], "a negative weight"),
+                   ([0.5, 0.5], "3 values of x and 2 weights"),
+                   ([0.0, 0.0, 0.0], "all weights are 0")):
+        expect_raises(ValueError, gap, x, w, what="jensen_gap_log(x, weights)", case=why)
+    nkl = student.neg_kl_via_jensen
+    for p, q, why in (([0.5, -0.1, 0.6], [0.3, 0.3, 0.4], "a negative entry in p"),
+                      ([0.3, 0.3, 0.4], [0.5, 0.6, -0.1], "a negative entry in q"),
+                      ([0.5, 0.5], [0.2, 0.3, 0.5], "p of length 2, q of length 3"),
+                      ([0.0, 0.0], [0.5, 0.5], "an all-zero p")):
+        expect_raises(ValueError, nkl, p, q, what="neg_kl_via_jensen(p, q)", case=why)

@@ -1,0 +1,23 @@
+"""Exercise 2, with the gap computed as KL(uniform || p) instead of KL(p || uniform)."""
+
+import math
+
+import numpy as np
+
+WRITTEN_ANSWER = """(Write your answer here.)"""
+
+
+def uniform_entropy(n, base=math.e):
+    if n < 1:
+        raise ValueError("n must be >= 1")
+    return math.log(n) / math.log(base)
+
+
+def entropy_gap_to_uniform(p):
+    p = np.asarray(p, dtype=float)
+    if p.size == 0 or np.any(p < 0) or p.sum() == 0:
+        raise ValueError("p must be non-empty, non-negative and not all zero")
+    p = p / p.sum()
+    u = np.full(p.size, 1.0 / p.size)
+    with np.errstate(divide="ignore"):
+        return float(np.sum(u * np.log(u / p)))

@@ -1,0 +1,26 @@
+"""Exercise 3, in bits (log2) where nats are asked."""
+
+import numpy as np
+
+WRITTEN_ANSWER = """(Write your answer here.)"""
+
+
+def _check(p, q):
+    p = np.asarray(p, dtype=float)
+    q = np.asarray(q, dtype=float)
+    if p.size == 0 or p.shape != q.shape:
+        raise ValueError("p and q must be non-empty and of the same length")
+    if (p < 0).any() or (q < 0).any():
+        raise ValueError("negative probability")
+    if p.sum() == 0 or q.sum() == 0:
+        raise ValueError("all-zero input")
+    return p / p.sum(), q / q.sum()
+
+
+def cross_entropy_decomposition(p, q):
+    p, q = _check(p, q)
+    nz = p > 0
+    h = -np.sum(p[nz] * np.log2(p[nz]))
+    with np.errstate(divide="ignore"):
+        ce = -np.sum(p[nz] * np.log2(q[nz]))
+    return float(h), float(ce - h), float(ce)

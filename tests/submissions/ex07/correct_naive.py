@@ -1,0 +1,35 @@
+"""Exercise 7, a correct solution written differently: the formulas as they are written."""
+
+import numpy as np
+
+WRITTEN_ANSWER = """log is concave, so E_P[log Q/P] <= log E_P[Q/P] = log sum_{p>0} q <= 0."""
+
+
+def _dist(a):
+    a = np.asarray(a, dtype=float)
+    if a.ndim != 1 or a.size == 0 or np.any(a < 0) or a.sum() == 0:
+        raise ValueError("not a distribution")
+    return a / a.sum()
+
+
+def jensen_gap_log(x, weights=None):
+    x = np.asarray(x, dtype=float)
+    if x.size == 0 or np.any(x <= 0):
+        raise ValueError("x must be non-empty and positive")
+    if weights is None:
+        return np.log(np.mean(x)) - np.mean(np.log(x))
+    w = _dist(weights)
+    if w.shape != x.shape:
+        raise ValueError("weights and x differ in length")
+    return np.log(np.average(x, weights=w)) - np.average(np.log(x), weights=w)
+
+
+def neg_kl_via_jensen(p, q):
+    p, q = _dist(p), _dist(q)
+    if p.shape != q.shape:
+        raise ValueError("p and q differ in length")
+    s = p > 0
+    with np.errstate(divide="ignore"):
+        lhs = np.sum(p[s] * np.log(q[s] / p[s]))
+    rhs = np.log(np.sum(p[s] * (q[s] / p[s])))
+    return float(lhs), float(rhs)
