@@ -33,33 +33,40 @@ class Exercise:
 WRITTEN_PLACEHOLDER = "(Write your answer here.)"
 
 _TORCH = ("numpy", "torch")
+# what students may reasonably import besides NumPy, preloaded so that their modules import
+# in milliseconds (scipy.stats, a second more, is left to those who use it; exercise 10
+# asks for NumPy only)
+_SCIPY = ("numpy", "scipy.special")
 
 EXERCISES: tuple[Exercise, ...] = (
     Exercise("ex01", "Surprisal of a die roll", 4,
-             ("surprisal", "die_face_surprisal_bits", "rolls_for_one_bit")),
+             ("surprisal", "die_face_surprisal_bits", "rolls_for_one_bit"), preload=_SCIPY),
     Exercise("ex02", "The maximum of entropy", 5,
-             ("uniform_entropy", "entropy_gap_to_uniform"), written=True),
+             ("uniform_entropy", "entropy_gap_to_uniform"), preload=_SCIPY, written=True),
     Exercise("ex03", "Cross-entropy decomposes: H(P,Q) = H(P) + KL", 5,
-             ("cross_entropy_decomposition",), written=True),
+             ("cross_entropy_decomposition",), preload=_SCIPY, written=True),
     Exercise("ex04", "Gradient of cross-entropy", 8,
-             ("softmax", "cross_entropy_loss", "cross_entropy_grad"), written=True),
-    Exercise("ex05", "A worked example: entropy, cross-entropy, KL", 4, ("answers",)),
+             ("softmax", "cross_entropy_loss", "cross_entropy_grad"), preload=_SCIPY,
+             written=True),
+    Exercise("ex05", "A worked example: entropy, cross-entropy, KL", 4, ("answers",),
+             preload=_SCIPY),
     Exercise("ex06", "Perplexity of rare tokens", 5,
-             ("token_surprisal", "mixture_perplexity", "answers")),
+             ("token_surprisal", "mixture_perplexity", "answers"), preload=_SCIPY),
     Exercise("ex07", "Jensen's inequality and KL >= 0", 5,
-             ("jensen_gap_log", "neg_kl_via_jensen"), written=True),
+             ("jensen_gap_log", "neg_kl_via_jensen"), preload=_SCIPY, written=True),
     Exercise("ex08", "Independence and mutual information", 6,
-             ("product_of_marginals", "mutual_information", "is_independent"), written=True),
+             ("product_of_marginals", "mutual_information", "is_independent"), preload=_SCIPY,
+             written=True),
     Exercise("ex09", "Beta in the ELBO", 6,
              ("gaussian_kl", "gaussian_kl_grad", "beta_vae_objective", "collapsed_posterior"),
-             written=True),
+             preload=_SCIPY, written=True),
     Exercise("ex10", "Entropy, cross-entropy and KL from scratch", 8,
              ("entropy", "cross_entropy", "kl_divergence")),
     Exercise("ex11", "Binary entropy and cross-entropy curves", 6,
              ("binary_entropy", "binary_cross_entropy", "cross_entropy_argmin",
-              "plot_binary_entropy"), preload=("numpy", "matplotlib")),
+              "plot_binary_entropy"), preload=(*_SCIPY, "matplotlib")),
     Exercise("ex12", "The asymmetry of KL", 6, ("kl_curves", "plot_kl_asymmetry"),
-             preload=("numpy", "matplotlib")),
+             preload=(*_SCIPY, "matplotlib")),
     Exercise("ex13", "A language model's surprisal profile", 8,
              ("analyse_text", "compare_texts"), preload=_TORCH, call_timeout=30.0),
     Exercise("ex14", "InfoNCE", 8, ("info_nce_loss",), preload=_TORCH),

@@ -8,7 +8,8 @@ and, when the wrong value matches a known mistake, a hint.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
@@ -21,24 +22,58 @@ MAX_FEEDBACK = 1500
 
 
 class CheckFailure(AssertionError):
-    """A check failed; ``feedback`` says why in the student's terms."""
+    """A check failed; ``feedback`` says why in the student's terms.
 
-    def __init__(self, feedback: str) -> None:
+    ``credit`` (0 to 1) is the share of the check's points still earned, for checks that
+    count the cases a submission got right.
+    """
+
+    def __init__(self, feedback: str, credit: float = 0.0) -> None:
         if len(feedback) > MAX_FEEDBACK:
             feedback = feedback[: MAX_FEEDBACK - 3] + "..."
         super().__init__(feedback)
         self.feedback = feedback
+        self.credit = min(1.0, max(0.0, float(credit)))
 
 
-def fail(feedback: str) -> NoReturn:
-    """Fail the current check with this feedback."""
-    raise CheckFailure(feedback)
+def fail(feedback: str, *, credit: float = 0.0) -> NoReturn:
+    """Fail the current check with this feedback (and a share ``credit`` of its points)."""
+    raise CheckFailure(feedback, credit)
 
 
 def expect(condition: bool, feedback: str) -> None:
     """Fail with ``feedback`` unless ``condition`` holds."""
     if not condition:
         raise CheckFailure(feedback)
+
+
+class Cases:
+    """Count a check's cases; fail at the end with the first failure and partial credit.
+
+    ``with cases.case(): expect_close(...)`` records a failed case and goes on; ``finish()``
+    fails the check when any case failed, with the first case's feedback and the share of
+    cases that passed as credit. A student exception still stops the check.
+    """
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.failures: list[str] = []
+
+    @contextlib.contextmanager
+    def case(self) -> Iterator[None]:
+        """Run one case."""
+        self.total += 1
+        try:
+            yield
+        except CheckFailure as failure:
+            self.failures.append(failure.feedback)
+
+    def finish(self) -> None:
+        """Fail (with partial credit) if any case failed."""
+        if self.failures:
+            wrong = len(self.failures)
+            fail(f"{self.failures[0]}\n({wrong} of {self.total} cases wrong)",
+                 credit=(self.total - wrong) / self.total)
 
 
 @dataclass(frozen=True)
@@ -170,10 +205,16 @@ def expect_close(got: Any, expected: Any, *, what: str, case: str, rtol: float =
     student and is converted (and its shape checked) first.
     """
     expected_array = np.asarray(expected, dtype=np.float64)
+    misconceptions = list(misconceptions)
     if expected_array.ndim == 0:
         value: Any = as_float(got, what=what)
     else:
-        value = as_array(got, what=what, shape=expected_array.shape)
+        value = as_array(got, what=what)
+        if value.shape != expected_array.shape:
+            hint = matching_hint(value, misconceptions, rtol=max(rtol, 1e-6),
+                                 atol=max(atol, 1e-9))
+            fail(f"{case}: {what} returned an array of shape {tuple(value.shape)}; expected "
+                 f"shape {tuple(expected_array.shape)}" + (f"\nHint: {hint}" if hint else ""))
     if close(value, expected_array, rtol=rtol, atol=atol):
         return value
     message = f"{case}: {what} returned {describe(value)}, expected {describe(expected)}"
@@ -265,7 +306,7 @@ def relative_gap(a: float, b: float) -> float:
     return abs(a - b) / abs(b) if b else abs(a - b)
 
 
-__all__ = ["CheckFailure", "Misconception", "as_array", "as_float", "as_tensor",
+__all__ = ["Cases", "CheckFailure", "Misconception", "as_array", "as_float", "as_tensor",
            "central_differences", "close", "describe", "expect", "expect_close",
            "expect_raises", "fail", "finite", "kind", "matching_hint", "oracles_agree",
            "relative_gap"]

@@ -37,6 +37,7 @@ class CheckRecord:
     feedback: str = ""
     duration_s: float = 0.0
     not_implemented: bool = False
+    credit: float = 0.0
 
 
 @dataclass
@@ -199,4 +200,5 @@ class GradingPlugin:
                 feedback += f"\nyour code printed: {printed}"
             record.status, record.feedback = status, feedback
             record.not_implemented = not_implemented
+            record.credit = getattr(error, "credit", 0.0) if status == "failed" else 0.0
         self.state.records.append(record)

@@ -94,8 +94,8 @@ def _exercise_result(exercise: catalog.Exercise, state: GradingState) -> Exercis
     module = state.modules[exercise.id]
     status = module.status()
     state_name = "ok" if status.ok else ("missing" if status.missing else "error")
-    outcomes = [Outcome(r.status, r.points, not_implemented=r.not_implemented)
-                for r in records]
+    outcomes = [Outcome(r.status, r.points, fraction=r.credit,
+                        not_implemented=r.not_implemented) for r in records]
     score, max_score, ex_status = exercise_score(outcomes, module=state_name)
     checks = [_check_result(r, o, state_name) for r, o in zip(records, outcomes, strict=True)]
     written = None
@@ -120,6 +120,10 @@ def _check_result(record: CheckRecord, outcome: Outcome, module: str) -> CheckRe
 
 def _written_answer(module: StudentModule) -> tuple[str | None, CheckResult]:
     """Fetch ``WRITTEN_ANSWER`` for the instructor; it earns no automatic points."""
+    if "WRITTEN_ANSWER" not in module.status().names:
+        return None, CheckResult(WRITTEN_CHECK, 0.0, 0.0, "manual",
+                                 f"{module.exercise.filename} has no WRITTEN_ANSWER: keep it "
+                                 "from the stub and write your answer in it")
     try:
         text = module.attribute("WRITTEN_ANSWER")
     except SubmissionProblem as problem:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import REFERENCE, STUBS, SUBMISSIONS, exercise
+from tests.conftest import REFERENCE, STUBS, SUBMISSIONS, check, exercise
 
 FILES = SUBMISSIONS / "ex10"
 
@@ -20,3 +20,50 @@ def test_reference_full_marks(grade_files, seed):
 def test_stub_not_attempted(grade_files):
     result = exercise(grade_files({"ex10.py": STUBS / "ex10.py"}, ["ex10"]), "ex10")
     assert (result.status, result.score) == ("not_attempted", 0)
+
+
+# golden wrong submission -> (checks that must fail, words of the hint in the first one's
+# feedback, checks that must still pass)
+MISTAKES = {
+    "kl_reversed": (["kl_divergence matches"], "KL(Q||P)",
+                    ["entropy matches", "cross_entropy matches", "ValueError"]),
+    "bits_instead_of_nats": (["entropy matches", "cross_entropy matches",
+                              "kl_divergence matches"], "bits", ["ValueError"]),
+    "no_normalisation": (["unnormalised weights"], "normalise",
+                         ["entropy matches", "kl_divergence matches", "ValueError"]),
+    "cross_entropy_is_kl": (["cross_entropy matches", "H(P,Q) = H(P) + KL"],
+                            "scipy.stats.entropy(p, q) is KL",
+                            ["entropy matches", "kl_divergence matches"]),
+    "nan_for_zeros": (["zero probabilities"], "0 * log 0",
+                      ["entropy matches", "kl_divergence matches", "ValueError"]),
+    "no_validation": (["ValueError"], "should raise ValueError",
+                      ["entropy matches", "cross_entropy matches", "kl_divergence matches"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MISTAKES))
+def test_mistake_loses_points_on_the_right_check(grade_files, name):
+    failing, hint, passing = MISTAKES[name]
+    report = grade_files({"ex10.py": FILES / f"{name}.py"}, ["ex10"], seed=3)
+    result = exercise(report, "ex10")
+    assert result.score < result.max_score
+    for start in failing:
+        assert check(report, "ex10", start).status == "failed", start
+    assert hint in check(report, "ex10", failing[0]).feedback
+    for start in passing:
+        assert check(report, "ex10", start).status == "passed", start
+
+
+def test_partly_right_values_earn_partial_credit(grade_files):
+    report = grade_files({"ex10.py": FILES / "sums_first_hundred.py"}, ["ex10"], seed=4)
+    values = check(report, "ex10", "entropy matches")
+    assert values.status == "failed" and "3 of 18 cases wrong" in values.feedback
+    assert values.score == pytest.approx(1.5 * 15 / 18)
+    assert "size 1000" in values.feedback
+
+
+@pytest.mark.parametrize("name", ["correct_loops", "correct_where"])
+@pytest.mark.parametrize("seed", [0, 7, 12345])
+def test_differently_written_correct_solutions_get_full_marks(grade_files, name, seed):
+    result = exercise(grade_files({"ex10.py": FILES / f"{name}.py"}, ["ex10"], seed=seed), "ex10")
+    assert result.status == "passed", [c.feedback for c in result.checks if c.feedback]

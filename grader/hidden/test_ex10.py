@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 import scipy.stats
 
-from grader.checks import Misconception, expect, expect_close, expect_raises, oracles_agree
+from grader.checks import (
+    Cases,
+    Misconception,
+    expect,
+    expect_close,
+    expect_raises,
+    oracles_agree,
+)
 
 SIZES = (2, 3, 5, 10, 50, 1000)
 ALPHAS = (1.0, 10.0, 0.1)  # the friendliest case first: it is the one feedback shows
@@ -59,33 +66,42 @@ def entropy_hints(ref, p):
 @pytest.mark.points(1.5)
 def test_entropy_values(student, ref, rng):
     """entropy matches the reference and scipy.stats.entropy"""
+    cases = Cases()
     for case, p, _ in dirichlet_cases(rng):
         expected = ref.entropy(p)
         oracles_agree(expected, scipy.stats.entropy(p), what=f"entropy, {case}")
-        expect_close(student.entropy(p), expected, what="entropy(p)", case=case,
-                     inputs={"p": p}, misconceptions=entropy_hints(ref, p), **TOL)
+        with cases.case():
+            expect_close(student.entropy(p), expected, what="entropy(p)", case=case,
+                         inputs={"p": p}, misconceptions=entropy_hints(ref, p), **TOL)
+    cases.finish()
 
 
 @pytest.mark.points(1.5)
 def test_cross_entropy_values(student, ref, rng):
     """cross_entropy matches the reference and H(P) + KL from scipy"""
+    cases = Cases()
     for case, p, q in dirichlet_cases(rng):
         expected = ref.cross_entropy(p, q)
         oracles_agree(expected, scipy_cross_entropy(p, q), what=f"cross-entropy, {case}")
-        expect_close(student.cross_entropy(p, q), expected, what="cross_entropy(p, q)",
-                     case=case, inputs={"p": p, "q": q}, misconceptions=ce_hints(ref, p, q),
-                     **TOL)
+        with cases.case():
+            expect_close(student.cross_entropy(p, q), expected, what="cross_entropy(p, q)",
+                         case=case, inputs={"p": p, "q": q},
+                         misconceptions=ce_hints(ref, p, q), **TOL)
+    cases.finish()
 
 
 @pytest.mark.points(1.5)
 def test_kl_values(student, ref, rng):
     """kl_divergence matches the reference and scipy.stats.entropy(p, q)"""
+    cases = Cases()
     for case, p, q in dirichlet_cases(rng):
         expected = ref.kl_divergence(p, q)
         oracles_agree(expected, scipy.stats.entropy(p, q), what=f"KL, {case}")
-        expect_close(student.kl_divergence(p, q), expected, what="kl_divergence(p, q)",
-                     case=case, inputs={"p": p, "q": q}, misconceptions=kl_hints(ref, p, q),
-                     **TOL)
+        with cases.case():
+            expect_close(student.kl_divergence(p, q), expected, what="kl_divergence(p, q)",
+                         case=case, inputs={"p": p, "q": q},
+                         misconceptions=kl_hints(ref, p, q), **TOL)
+    cases.finish()
 
 
 @pytest.mark.points(1)
