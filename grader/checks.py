@@ -148,8 +148,8 @@ def kind(value: Any) -> str:
 # -- conversions -------------------------------------------------------------------------
 def as_float(value: Any, *, what: str) -> float:
     """Convert a returned scalar to float; fail unless it is a real number."""
-    if _is_tensor(value) and value.numel() == 1 and value.ndim == 0:
-        value = value.detach().cpu().numpy()
+    if _is_tensor(value) and value.numel() == 1 and value.ndim <= 1:  # a loss of shape (1,)
+        value = value.detach().cpu().reshape(()).numpy()
     if isinstance(value, np.ndarray) and value.ndim == 0:
         value = value[()]
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):

@@ -10,6 +10,7 @@ internal grader error, never blamed on the student.
 from __future__ import annotations
 
 import importlib
+import sys
 import time
 import zlib
 from collections.abc import Callable
@@ -133,6 +134,10 @@ class GradingPlugin:
             module = self.state.modules.get(exercise)
             if module is not None:
                 module.start()  # the children import while the first checks are set up
+        if "torch" in sys.modules:
+            # one thread, as in the worker: a grader must not fight its neighbours for cores
+            # (on a loaded machine torch's thread pool makes small operations 1000x slower)
+            sys.modules["torch"].set_num_threads(1)
 
     # -- fixtures ------------------------------------------------------------------------
     @pytest.fixture
