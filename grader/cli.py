@@ -163,6 +163,13 @@ def run_grade(args: argparse.Namespace) -> int:
     else:
         output.write_text(renderer(args.format)(report), encoding="utf-8")
         sys.stdout.write(table.render(report, color=color))
+    if args.gpt2 and "ex13" in gradable:
+        from grader.fixtures.language_model import find_gpt2
+
+        folder, reason = find_gpt2()
+        if folder is None:
+            print(f"grade: note: --gpt2: {reason}; exercise 13 ran on the tiny model only",
+                  file=sys.stderr)
     skipped = [e for e in exercise_ids if e not in gradable]
     if skipped:
         print(f"grade: note: no hidden suite yet for {', '.join(skipped)}", file=sys.stderr)

@@ -98,11 +98,13 @@ class WorkerPool:
     """A zygote and the children it forked for one grading run."""
 
     def __init__(self, *, preload: Iterable[str], python: str = sys.executable,
-                 require_full: bool = False, confine: bool = True) -> None:
+                 require_full: bool = False, confine: bool = True,
+                 read_paths: Iterable[str] = ()) -> None:
         self.preload = sorted(set(preload))
         self.python = python
         self.require_full = require_full
         self.confine = confine  # False only to measure the sandbox's cost
+        self.read_paths = list(read_paths)
         self.process: subprocess.Popen | None = None
         self.control: socket.socket | None = None
         self.ready = False
@@ -116,6 +118,8 @@ class WorkerPool:
         command = [self.python, "-I", "-m", "grader.worker.zygote",
                    "--control-fd", str(theirs.fileno()), "--preload", ",".join(self.preload),
                    "--parent", str(os.getpid())] + ([] if self.confine else ["--no-sandbox"])
+        for path in self.read_paths:
+            command += ["--read", path]
         try:
             self.process = subprocess.Popen(
                 command, pass_fds=(theirs.fileno(),), cwd="/",

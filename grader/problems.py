@@ -106,3 +106,7 @@ class NotSubmitted(SubmissionProblem):
 
 class GraderError(Exception):
     """The grader itself failed (not the submission's fault)."""
+
+
+class ArgumentsUnavailable(GraderError):
+    """The worker could not build a call's arguments (e.g. a model it cannot load)."""

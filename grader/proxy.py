@@ -20,6 +20,7 @@ from grader.catalog import Exercise
 from grader.figures import FigureFacts, parse_figure
 from grader.pool import ChildProcess, WorkerPool
 from grader.problems import (
+    ArgumentsUnavailable,
     BadResult,
     GraderError,
     ImportFailed,
@@ -205,6 +206,9 @@ class StudentModule:
             self._discard()
             raise BadResult(f"no valid answer from {what}")
         self._report_printed(reply)
+        if "arguments_failed" in reply:
+            raise ArgumentsUnavailable(f"the worker could not build the arguments of {what}: "
+                                       f"{reply['arguments_failed']}")
         if not reply.get("ok"):
             error = dict(reply.get("error") or {})
             self._resource_problem(error, what)

@@ -6,6 +6,7 @@ import base64
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import grader
@@ -37,6 +38,20 @@ def preload_for(exercise_ids: Sequence[str]) -> set[str]:
     return {name for e in exercise_ids for name in catalog.get(e).preload}
 
 
+def read_paths_for(exercise_ids: Sequence[str], options: dict[str, Any]) -> list[str]:
+    """Further folders the worker must read: GPT-2's local files for ``--gpt2``."""
+    if not options.get("gpt2") or "ex13" not in exercise_ids:
+        return []
+    from grader.fixtures.language_model import find_gpt2
+
+    folder = find_gpt2()[0]
+    if folder is None:
+        return []
+    snapshot = Path(folder)
+    # a snapshot's files are links into the repository's blobs/: allow the whole repository
+    return [str(snapshot.parents[1] if snapshot.parent.name == "snapshots" else snapshot)]
+
+
 def grade(submission: Submission, *, exercise_ids: Sequence[str], seed: int,
           call_timeout: float | None = None, pool: WorkerPool | None = None,
           options: dict[str, Any] | None = None, require_full: bool = False) -> Outcomes:
@@ -50,7 +65,8 @@ def grade(submission: Submission, *, exercise_ids: Sequence[str], seed: int,
     started = time.monotonic()
     own_pool = pool is None
     if pool is None:
-        pool = WorkerPool(preload=preload_for(exercise_ids), require_full=require_full)
+        pool = WorkerPool(preload=preload_for(exercise_ids), require_full=require_full,
+                          read_paths=read_paths_for(exercise_ids, options or {}))
     modules: dict[str, StudentModule] = {}
     try:
         if require_full:

@@ -113,7 +113,10 @@ class Child:
 
     def arguments(self, tree: Any, blobs: list[bytes]) -> Any:
         """Decode call arguments, building fixture recipes and tensors."""
-        return codec.decode(tree, blobs, tensor=codec.torch_tensor, fixture=_build_fixture)
+        try:
+            return codec.decode(tree, blobs, tensor=codec.torch_tensor, fixture=_build_fixture)
+        except Exception as exc:  # noqa: BLE001 - before any student code: not the student's
+            raise ArgumentError(f"{type(exc).__name__}: {exc}") from None
 
     def call(self, request: dict, blobs: list[bytes]) -> tuple[dict, list[bytes]]:
         """Answer ``call``: the function's value."""
@@ -230,6 +233,8 @@ class Child:
                 if handler is None:
                     raise ValueError(f"unknown request {request.get('op')!r}")
                 reply, out_blobs = handler(request, blobs)
+            except ArgumentError as exc:
+                reply, out_blobs = {"ok": False, "arguments_failed": str(exc)[:MAX_MESSAGE]}, []
             except BaseException as exc:  # noqa: BLE001 - SystemExit inside a call included
                 reply, out_blobs = {"ok": False, "error": self.describe(exc)}, []
             reply["printed"] = self.printed.take()
@@ -241,6 +246,10 @@ class Child:
             wire.send(self.sock, reply, blobs)
         except (OSError, ValueError):
             os._exit(0)
+
+
+class ArgumentError(Exception):
+    """The worker could not build a call's arguments (a fixture failed to build)."""
 
 
 class ResultTooLarge(Exception):

@@ -38,7 +38,7 @@ PR_SET_PDEATHSIG = 1
 CLONE_NEWNET = 0x40000000
 CLONE_THREAD = 0x00010000
 SYSTEM_READ = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc",
-               "/sys/devices/system/cpu")
+               "/sys/devices/system/cpu", "/proc/cpuinfo")
 DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
 DENIED_SYSCALLS = (
     "fork", "vfork", "execve", "execveat", "ptrace", "process_vm_readv", "process_vm_writev",
@@ -171,7 +171,7 @@ def _seccomp_available() -> bool:
         return False
 
 
-def detect(base: str) -> Plan:
+def detect(base: str, extra_read: list[str] | None = None) -> Plan:
     """Decide which layers this machine offers; name what is missing and why."""
     missing = []
     abi = landlock.abi_version()
@@ -193,7 +193,8 @@ def detect(base: str) -> Plan:
                            "readable by an unprivileged user)")
         else:
             uid = 200_000 + os.getpid() % 100_000 * 10 + 7
-    read_paths = expand_without(readable_roots(), secret_paths()) if abi else []
+    roots = readable_roots() + [os.path.realpath(p) for p in extra_read or [] if os.path.exists(p)]
+    read_paths = expand_without(roots, secret_paths()) if abi else []
     return Plan(abi, seccomp, netns, uid, tuple(read_paths), tuple(missing), base)
 
 

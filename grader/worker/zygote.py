@@ -33,19 +33,28 @@ PR_SET_CHILD_SUBREAPER = 36
 
 
 def preload(modules: list[str]) -> list[str]:
-    """Import the modules children will need; return those that failed."""
+    """Import (or build) what children will need; return what failed.
+
+    ``fixture:NAME`` builds a fixture's default objects once, shared by every child.
+    """
     failed = []
     for name in modules:
         try:
             if name == "matplotlib":
                 importlib.import_module("matplotlib").use("Agg")
                 importlib.import_module("matplotlib.pyplot")
+            elif name.startswith("fixture:"):
+                importlib.import_module("grader.fixtures").prebuild(name.removeprefix("fixture:"))
             else:
                 importlib.import_module(name)
         except Exception:  # noqa: BLE001 - a missing optional library only slows children
             failed.append(name)
     if "torch" in sys.modules:
-        sys.modules["torch"].set_num_threads(1)
+        torch = sys.modules["torch"]
+        torch.set_num_threads(1)
+        # detect the CPU's vector units now: a confined child cannot read /proc/cpuinfo and
+        # would fall back to slower (and numerically different) kernels
+        torch.backends.cpu.get_cpu_capability()
     importlib.import_module("grader.worker.figures")
     importlib.import_module("grader.worker.child")
     return failed
@@ -177,6 +186,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--control-fd", type=int, required=True)
     parser.add_argument("--preload", default="numpy")
     parser.add_argument("--parent", type=int, default=0)
+    parser.add_argument("--read", action="append", default=[],
+                        help="a further folder children may read (e.g. a local model)")
     parser.add_argument("--no-sandbox", action="store_true",
                         help="only for measuring the sandbox's cost (bench/isolation.py)")
     args = parser.parse_args(argv)
@@ -192,7 +203,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.no_sandbox:
         plan = sandbox.Plan(base=base, missing=("every layer (disabled for a benchmark)",))
     else:
-        plan = probe(sandbox.detect(base))
+        plan = probe(sandbox.detect(base, extra_read=args.read))
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
     control.send(json.dumps({"ready": True, "failed": failed,
                              "sandbox": {"level": plan.level,
