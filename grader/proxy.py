@@ -206,6 +206,8 @@ class StudentModule:
             self._discard()
             raise BadResult(f"no valid answer from {what}")
         self._report_printed(reply)
+        if "too_large" in reply:
+            raise BadResult(f"{what} returned a result that is too large: {reply['too_large']}")
         if "arguments_failed" in reply:
             raise ArgumentsUnavailable(f"the worker could not build the arguments of {what}: "
                                        f"{reply['arguments_failed']}")

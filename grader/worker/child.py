@@ -235,6 +235,8 @@ class Child:
                 reply, out_blobs = handler(request, blobs)
             except ArgumentError as exc:
                 reply, out_blobs = {"ok": False, "arguments_failed": str(exc)[:MAX_MESSAGE]}, []
+            except ResultTooLarge as exc:
+                reply, out_blobs = {"ok": False, "too_large": str(exc)[:MAX_MESSAGE]}, []
             except BaseException as exc:  # noqa: BLE001 - SystemExit inside a call included
                 reply, out_blobs = {"ok": False, "error": self.describe(exc)}, []
             reply["printed"] = self.printed.take()
