@@ -112,3 +112,28 @@ def test_fixture_recipes_are_built_only_when_a_builder_is_given():
     assert built == ("thing", {"size": 3})
     with pytest.raises(codec.CodecError):
         codec.decode(tree, blobs)
+
+
+@pytest.mark.parametrize("array", [np.arange(6.0).reshape(2, 3), np.array(2.5), np.zeros((0, 3)),
+                                   np.array([True]), np.arange(4, dtype=">i4"),
+                                   np.arange(24.0).reshape(2, 3, 4)[:, ::2]])
+def test_npy_bytes_are_numpys_own_format(array):
+    written = codec.write_npy(array)
+    np.testing.assert_array_equal(np.load(io.BytesIO(written), allow_pickle=False), array)
+    saved = io.BytesIO()
+    np.save(saved, array, allow_pickle=False)
+    for data in (written, saved.getvalue()):
+        back = codec.read_npy(data)
+        assert back.shape == array.shape and back.dtype == array.dtype
+        np.testing.assert_array_equal(back, array)
+        assert back.flags.writeable  # a student may change its inputs in place
+
+
+def test_npy_header_and_size_are_checked():
+    good = codec.write_npy(np.arange(4.0))
+    with pytest.raises(codec.CodecError, match="size"):
+        codec.read_npy(good[:-8])
+    with pytest.raises(codec.CodecError):
+        codec.read_npy(b"\x93NUMPY\x01\x00" + b"\x05\x00" + b"{'des")
+    with pytest.raises(codec.CodecError):
+        codec.write_npy(np.array(["text"]))
