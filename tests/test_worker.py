@@ -225,3 +225,19 @@ def test_children_do_not_inherit_the_graders_environment(module):
         mod.close()
     finally:
         del os.environ["GRADE_SECRET_CANARY"]
+
+
+def test_landlock_paths_split_around_secrets_even_through_links(tmp_path):
+    from grader.worker.sandbox import expand_without
+
+    site = tmp_path / "venv" / "lib" / "site-packages"
+    for name in ("numpy", "reference", "grader/hidden", "grader/worker"):
+        (site / name).mkdir(parents=True)
+    (tmp_path / "venv" / "lib64").symlink_to(tmp_path / "venv" / "lib")
+    (site / "link-to-reference").symlink_to(site / "reference")
+    secrets = [str(site / "reference"), str(site / "grader" / "hidden")]
+    allowed = expand_without([str(tmp_path / "venv")], secrets)
+    for path in allowed:
+        for secret in secrets:
+            assert not (path == secret or secret.startswith(path + "/")), (path, secret)
+    assert str(site / "numpy") in allowed and str(site / "grader" / "worker") in allowed

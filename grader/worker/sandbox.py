@@ -140,14 +140,21 @@ def readable_roots() -> list[str]:
 
 
 def expand_without(roots: list[str], secrets: list[str]) -> list[str]:
-    """Return paths covering ``roots`` except the secret ones (splitting folders as needed)."""
-    out: list[str] = []
+    """Return paths covering ``roots`` except the secret ones (splitting folders as needed).
+
+    Every path is resolved first: Landlock follows links when a rule is made, so a link to
+    a folder holding a secret (a venv's ``lib64 -> lib``) must be split like the folder.
+    """
+    out: set[str] = set()
+    seen: set[str] = set()
 
     def visit(path: str) -> None:
-        if any(path == s for s in secrets):
+        path = os.path.realpath(path)
+        if path in seen or path in secrets:
             return
+        seen.add(path)
         if not any(s.startswith(path.rstrip(os.sep) + os.sep) for s in secrets):
-            out.append(path)
+            out.add(path)
             return
         try:
             entries = os.listdir(path)
@@ -158,7 +165,7 @@ def expand_without(roots: list[str], secrets: list[str]) -> list[str]:
 
     for root in roots:
         visit(root)
-    return sorted(set(out))
+    return sorted(out)
 
 
 def _seccomp_available() -> bool:
