@@ -43,15 +43,15 @@ is not 2-D, when their shapes differ, or when ``temperature <= 0``.
 
 Points (8), one line per check:
 
-- the loss matches the reference on random batches (float64): 1.5
-- the loss matches the reference on random batches (float32): 1
-- swapping the two views gives the same loss: 0.5
-- rescaling rows by positive factors leaves the loss unchanged: 0.5
-- random views give about log N at t = 1.0, identical views about 0 at t = 0.07: 1
-- the loss is a differentiable scalar tensor: 1
-- the gradient passes torch.autograd.gradcheck (float64): 1
-- the gradient matches the reference's gradient: 1
-- ValueError for bad shapes or a temperature <= 0: 0.5
+- 1.5  the loss matches the reference on random batches (float64)
+- 1    the loss matches the reference on random batches (float32)
+- 0.5  swapping the two views gives the same loss
+- 0.5  rescaling rows by positive factors leaves the loss unchanged
+- 1    random views give about log N at t = 1.0, identical views about 0 at t = 0.07
+- 1    the loss is a differentiable scalar tensor
+- 1    the gradient passes torch.autograd.gradcheck (float64)
+- 1    the gradient matches the reference's gradient
+- 0.5  ValueError for bad shapes or a temperature <= 0
 """
 
 import torch  # noqa: F401  (you will need it)

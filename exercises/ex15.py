@@ -43,12 +43,16 @@ of MNIST when it is given MNIST's files. A correct solution reaches a validation
 0.92 to 0.96 on the digits after 10 epochs; the grader asks for 0.88. Training takes about
 a second on the digits: each call has a time limit (see ``grade list``).
 
-Points (8): one log per epoch, numbered from 1, with the six metrics as numbers 1,
-perplexity = exp(val_ce) at every epoch 1, mean entropy in nats, between 0 and log 10 1,
-training lowers the loss: the last train_ce is well below the first 1,
-train_ce is the mean over the epoch's mini-batches 1,
-validation accuracy after training reaches the threshold 1.5,
-the same seed gives the same numbers 1, a different seed gives different numbers 0.5.
+Points (8), one line per check:
+
+- 1    one log per epoch, numbered from 1, with the six metrics as numbers
+- 1    perplexity = exp(val_ce) at every epoch
+- 1    mean entropy in nats, between 0 and log 10
+- 1    training lowers the loss: the last train_ce is well below the first
+- 1    train_ce is the mean over the epoch's mini-batches
+- 1.5  validation accuracy after training reaches the threshold
+- 1    the same seed gives the same numbers
+- 0.5  a different seed gives different numbers
 """
 
 import numpy as np  # noqa: F401  (you will need them)

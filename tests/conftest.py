@@ -70,6 +70,29 @@ def check(report: Report, exercise_id: str, name_start: str):
     return matches[0]
 
 
+def assert_full_marks(report: Report, exercise_id: str):
+    """Assert an exercise got every point; show the feedback of what did not pass."""
+    result = exercise(report, exercise_id)
+    assert result.status == "passed", [(c.name, c.feedback) for c in result.checks
+                                       if c.feedback and c.status != "manual"]
+    assert result.score == result.max_score
+    return result
+
+
+def assert_loses(report: Report, exercise_id: str, failing: dict[str, str],
+                 passing: list[str] = (), score: float | None = None) -> None:
+    """Assert the named checks failed with nothing earned and their hint's words, the
+    others in ``passing`` passed, and (if given) the exercise's score."""
+    for start, words in failing.items():
+        result = check(report, exercise_id, start)
+        assert (result.status, result.score) == ("failed", 0), (start, result)
+        assert words in result.feedback, (start, result.feedback)
+    for start in passing:
+        assert check(report, exercise_id, start).status == "passed", start
+    if score is not None:
+        assert exercise(report, exercise_id).score == score
+
+
 def run_grade(*args: str, cwd: Path | None = None, timeout: float = 300
               ) -> subprocess.CompletedProcess:
     """Run the ``grade`` command as a user would; return the finished process."""

@@ -46,9 +46,6 @@ def test_checks_and_points(grade_files):
     assert len(result.checks) == len(CHECKS)
     assert points == {"entropy": 1, "base": 0.5, "cross": 1, "ends": 1, "argmin": 0.5,
                       "invalid": 0.5, "plot": 1, "labels": 0.5}
-    stub = (STUBS / "ex11.py").read_text(encoding="utf-8")
-    for c in result.checks:  # the stub states the split with the checks' own words
-        assert f"- {c.name}: {c.max_score:g}" in stub, c.name
 
 
 @pytest.mark.parametrize("seed", range(10))

@@ -49,9 +49,6 @@ def test_checks_and_points(grade_files):
     assert len(result.checks) == len(CHECKS)
     assert points == {"default": 1, "other": 1, "cross": 0.5, "ends": 1, "invalid": 0.5,
                       "plot": 1, "legend": 0.5, "labels": 0.5}
-    stub = (STUBS / "ex12.py").read_text(encoding="utf-8")
-    for c in result.checks:  # the stub states the split with the checks' own words
-        assert f"- {c.name}: {c.max_score:g}" in stub, c.name
 
 
 @pytest.mark.parametrize("seed", range(10))
