@@ -68,7 +68,10 @@ def student_error_class(bases: tuple[str, ...]) -> type[StudentError]:
 
 def raise_student_error(function: str, info: dict) -> None:
     """Raise the StudentError that matches the worker's description of an exception."""
-    bases = tuple(str(b) for b in info.get("bases", [info.get("type", "Exception")]))
+    bases = info.get("bases")
+    if not isinstance(bases, list):  # the worker's word only: anything else is ignored
+        bases = [info.get("type", "Exception")]
+    bases = tuple(str(b)[:100] for b in bases[:50])
     raise student_error_class(bases)(function, info)
 
 

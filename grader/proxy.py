@@ -139,7 +139,8 @@ class StudentModule:
         if not reply.get("ok"):
             self._discard()
             return ImportStatus(False, _import_problem(filename, reply.get("error", {})))
-        names = {str(k): str(v) for k, v in dict(reply.get("names", {})).items()}
+        names = reply.get("names")
+        names = {str(k): str(v) for k, v in names.items()} if isinstance(names, dict) else {}
         absent = [n for n in self.exercise.names if names.get(n) != "function"]
         if absent:
             listed = ", ".join(absent)
@@ -212,7 +213,8 @@ class StudentModule:
             raise ArgumentsUnavailable(f"the worker could not build the arguments of {what}: "
                                        f"{reply['arguments_failed']}")
         if not reply.get("ok"):
-            error = dict(reply.get("error") or {})
+            error = reply.get("error")
+            error = error if isinstance(error, dict) else {}
             self._resource_problem(error, what)
             raise_student_error(name, error)
         try:
@@ -305,7 +307,8 @@ class StudentFunction:
             if not isinstance(result, dict):
                 raise BadResult(f"no valid answer from {self.name}()")
             if not result.get("ok"):
-                raise_student_error(self.name, dict(result.get("error") or {}))
+                error = result.get("error")
+                raise_student_error(self.name, error if isinstance(error, dict) else {})
             values.append(result.get("value"))
         if len(values) != len(calls):
             raise BadResult(f"no valid answer from {self.name}()")
