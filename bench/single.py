@@ -4,7 +4,14 @@ Prints, per exercise: the median wall time of the whole `grade` command (worker 
 included), the median wall time of plain pytest importing the student module directly (the
 floor), and their ratio. Goal: ratio <= 1.2 for ex10; above 1.5 is a defect.
 
+With ``--student`` it measures the student's loop instead: a cold ``grade exNN`` on the
+reference for each of ex01-ex12 (goal <= 0.5 s), the whole chapter's untouched stubs (goal
+<= 2 s), plain pytest on a small comparable NumPy assignment it generates (the baseline) with
+both ratios, and ``grade --watch``: the time from writing a file to the JSON report showing
+its new result (median over several saves; goal <= 0.2 s).
+
     python bench/single.py [--runs 7] [ex10 ex14 ...]
+    python bench/single.py --student [--runs 3]
 """
 
 from __future__ import annotations
@@ -44,11 +51,128 @@ def floor_command(exercise: str) -> tuple[list[str], dict]:
     return command, env
 
 
+BASELINE_MODULE = '''import numpy as np
+
+
+def entropy(p):
+    p = np.asarray(p, dtype=float)
+    p = p / p.sum()
+    nz = p[p > 0]
+    return float(-(nz * np.log(nz)).sum())
+'''
+BASELINE_TEST = '''import numpy as np
+import pytest
+
+from assignment import entropy
+
+
+@pytest.mark.parametrize("n", [2, 5, 50, 1000])
+def test_entropy_matches(n):
+    rng = np.random.default_rng(n)
+    p = rng.dirichlet(np.ones(n))
+    assert entropy(p) == pytest.approx(-(p * np.log(p)).sum(), rel=1e-9)
+
+
+def test_uniform():
+    assert entropy(np.ones(8)) == pytest.approx(np.log(8))
+
+
+def test_zeros():
+    assert entropy([0.5, 0.0, 0.5]) == pytest.approx(np.log(2))
+'''
+
+
+def baseline_command(folder: Path) -> list[str]:
+    """Plain pytest on a small NumPy assignment (what a course without isolation runs)."""
+    (folder / "assignment.py").write_text(BASELINE_MODULE)
+    (folder / "test_assignment.py").write_text(BASELINE_TEST)
+    return [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-c", os.devnull,
+            "--rootdir", str(folder), str(folder / "test_assignment.py")]
+
+
+def watch_latency(saves: int) -> list[float]:
+    """Seconds from writing ex10.py to the --watch JSON report showing its new result."""
+    import json
+    import shutil
+    import signal
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder, report = Path(tmp) / "work", Path(tmp) / "report.json"
+        shutil.copytree(ROOT / "exercises", folder)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "grader.cli", "--watch", "ex10", "--format", "json",
+             "--output", str(report), "--submission", str(folder), "--seed", "1"],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+        def wait(status: str, since: float | None = None) -> float:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                try:
+                    data = json.loads(report.read_text())
+                    if data["exercises"][0]["status"] == status and (
+                            since is None or report.stat().st_mtime_ns > since):
+                        return time.perf_counter()
+                except (OSError, ValueError, KeyError, IndexError):
+                    pass
+                time.sleep(0.002)
+            process.kill()
+            sys.exit(f"--watch never showed {status}")
+
+        try:
+            wait("not_attempted")
+            time.sleep(2.0)  # let the session warm up as a student's would while typing
+            latencies = []
+            texts = {"passed": (ROOT / "reference" / "ex10.py").read_text(),
+                     "error": "def entropy(p:\n"}
+            for number in range(saves):
+                status = "passed" if number % 2 == 0 else "error"
+                before = report.stat().st_mtime_ns
+                started = time.perf_counter()
+                (folder / "ex10.py").write_text(texts[status])
+                latencies.append(wait(status, since=before) - started)
+                time.sleep(0.5)
+        finally:
+            process.send_signal(signal.SIGINT)
+            process.wait(timeout=60)
+    return latencies
+
+
+def student_loop(runs: int) -> None:
+    """The student's loop: cold grade per numpy exercise, the stubs, the baseline, watch."""
+    import tempfile
+
+    print(f"load: {os.getloadavg()}")
+    with tempfile.TemporaryDirectory() as tmp:
+        baseline = statistics.median(timed(baseline_command(Path(tmp)), ok=(0,))
+                                     for _ in range(runs))
+    print(f"plain pytest baseline (generated numpy assignment): {baseline:.3f} s")
+    print(f"{'exercise':<9}{'grade (s)':>11}{'ratio':>8}   goal <= 0.5 s, runs={runs}")
+    for number in range(1, 13):
+        exercise = f"ex{number:02d}"
+        median = statistics.median(timed(grade_command(exercise)) for _ in range(runs))
+        print(f"{exercise:<9}{median:>11.3f}{median / baseline:>8.2f}")
+    stubs = [sys.executable, "-m", "grader.cli", "--submission", "exercises", "--seed", "1",
+             "--format", "json"]
+    median = statistics.median(timed(stubs) for _ in range(runs))
+    print(f"{'stubs':<9}{median:>11.3f}{median / baseline:>8.2f}   (the whole chapter; "
+          "goal <= 2 s)")
+    latencies = watch_latency(max(4, runs * 2))
+    print(f"watch: save -> report median {statistics.median(latencies):.3f} s, "
+          f"max {max(latencies):.3f} s over {len(latencies)} saves (goal <= 0.2 s)")
+    print(f"load: {os.getloadavg()}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("exercises", nargs="*", default=["ex10", "ex14"])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--student", action="store_true",
+                        help="measure the student's loop (cold grades, stubs, --watch)")
     args = parser.parse_args()
+    if args.student:
+        student_loop(args.runs)
+        return
     print(f"{'exercise':<9}{'grade (s)':>11}{'floor (s)':>11}{'ratio':>8}   runs={args.runs}")
     for exercise in args.exercises:
         command, env = floor_command(exercise)

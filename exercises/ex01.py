@@ -41,7 +41,7 @@ import math  # noqa: F401  (you will need it)
 def surprisal(p, base=2.0):
     """Return the surprisal -log_base(p) of an outcome of probability p (bits by default).
 
-    >>> surprisal(0.25)
+    >>> float(surprisal(0.25))
     2.0
     """
     raise NotImplementedError

@@ -52,7 +52,7 @@ WRITTEN_ANSWER = """(Write your answer here.)"""
 def uniform_entropy(n, base=math.e):
     """Return the entropy of the uniform law on n outcomes (nats by default).
 
-    >>> round(uniform_entropy(8, base=2), 6)
+    >>> round(float(uniform_entropy(8, base=2)), 6)
     3.0
     """
     raise NotImplementedError

@@ -51,7 +51,7 @@ WRITTEN_ANSWER = """(Write your answer here.)"""
 def cross_entropy_decomposition(p, q):
     """Return (H(P), KL(P||Q), H(P,Q)) in nats for weights p and q (normalised first).
 
-    >>> [round(v, 4) for v in cross_entropy_decomposition([0.5, 0.5], [0.5, 0.5])]
+    >>> [round(float(v), 4) for v in cross_entropy_decomposition([0.5, 0.5], [0.5, 0.5])]
     [0.6931, 0.0, 0.6931]
     """
     raise NotImplementedError

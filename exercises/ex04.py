@@ -88,7 +88,7 @@ def softmax(z):
 def cross_entropy_loss(z, y):
     """Return -log softmax(z)[y] in nats; for (N, C) logits, the mean over the N rows.
 
-    >>> round(cross_entropy_loss([1.0, 3.0, 2.0, 0.5], 1), 3)
+    >>> round(float(cross_entropy_loss([1.0, 3.0, 2.0, 0.5], 1)), 3)
     0.461
     """
     raise NotImplementedError
@@ -97,7 +97,7 @@ def cross_entropy_loss(z, y):
 def cross_entropy_grad(z, y):
     """Return dL/dz = softmax(z) - onehot(y); for (N, C) logits, divided by N.
 
-    >>> [round(g, 3) for g in cross_entropy_grad([0.0, 0.0], 0)]
+    >>> [round(float(g), 3) for g in cross_entropy_grad([0.0, 0.0], 0)]
     [-0.5, 0.5]
     """
     raise NotImplementedError

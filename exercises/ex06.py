@@ -51,7 +51,7 @@ import math
 def token_surprisal(p, base=math.e):
     """Return the surprisal -log_base(p) of a token the model gave probability p.
 
-    >>> round(token_surprisal(0.5, base=2), 6)
+    >>> round(float(token_surprisal(0.5, base=2)), 6)
     1.0
     """
     raise NotImplementedError
@@ -62,7 +62,7 @@ def mixture_perplexity(p_rare, rare_rate, p_common):
 
     A fraction ``rare_rate`` of the tokens get probability ``p_rare``, the rest ``p_common``.
 
-    >>> round(mixture_perplexity(0.25, 0.5, 0.25), 6)
+    >>> round(float(mixture_perplexity(0.25, 0.5, 0.25)), 6)
     4.0
     """
     raise NotImplementedError

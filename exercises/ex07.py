@@ -64,7 +64,7 @@ WRITTEN_ANSWER = """(Write your answer here.)"""
 def jensen_gap_log(x, weights=None):
     """Return log E[x] - E[log x] (>= 0) for positive x, weighted by optional probabilities.
 
-    >>> round(jensen_gap_log([1.0, 4.0]), 6)    # log 2.5 - log 2
+    >>> round(float(jensen_gap_log([1.0, 4.0])), 6)    # log 2.5 - log 2
     0.223144
     """
     raise NotImplementedError
@@ -74,7 +74,7 @@ def neg_kl_via_jensen(p, q):
     """Return (E_P[log(Q/P)], log E_P[Q/P]): the two sides of Jensen's step for KL >= 0.
 
     >>> lhs, rhs = neg_kl_via_jensen([0.5, 0.5, 0.0], [0.25, 0.25, 0.5])
-    >>> round(lhs, 6), round(rhs, 6)            # -log 2 and log 0.5
+    >>> round(float(lhs), 6), round(float(rhs), 6)  # -log 2 and log 0.5
     (-0.693147, -0.693147)
     """
     raise NotImplementedError

@@ -53,7 +53,7 @@ WRITTEN_ANSWER = """(Write your answer here.)"""
 def gaussian_kl(mu, log_var):
     """Return KL(N(mu, diag e^log_var) || N(0, I)), summed over dimensions (and rows).
 
-    >>> round(gaussian_kl([1.0, 0.0], [0.0, 0.0]), 6)
+    >>> round(float(gaussian_kl([1.0, 0.0], [0.0, 0.0])), 6)
     0.5
     """
     raise NotImplementedError

@@ -37,6 +37,10 @@ Things that hold for a correct loss (the grader checks them):
 - Identical views give a loss near 0 only at a small temperature: about 1.7e-4 for
   N = 128, D = 128 at ``t = 0.07`` (the grader checks < 0.01 there), but
   ``log(1 + 127 / e) = 3.87`` at ``t = 1.0``.
+- Small temperatures work in float32 too: at ``t = 0.01`` (CLIP's smallest) the logits
+  reach +-100, where ``exp`` overflows and a softmax probability underflows to 0 in float32,
+  so take the cross-entropy from the logits (``F.cross_entropy``, a log-softmax), never the
+  log of a softmax.
 
 Errors: raise ``ValueError`` with a message that names the problem when ``z1`` or ``z2``
 is not 2-D, when their shapes differ, or when ``temperature <= 0``.

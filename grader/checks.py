@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 import numpy as np
 
 from grader.codec import Opaque
-from grader.problems import GraderError, StudentError
+from grader.problems import GraderError, StudentError, SubmissionProblem
 
 MAX_FEEDBACK = 1500
 
@@ -198,14 +198,14 @@ def close(got: Any, expected: Any, *, rtol: float, atol: float) -> bool:
 
 def expect_close(got: Any, expected: Any, *, what: str, case: str, rtol: float = 1e-9,
                  atol: float = 1e-12, inputs: Mapping[str, Any] | None = None,
-                 misconceptions: Iterable[Misconception] = ()) -> Any:
+                 misconceptions: Iterable[Misconception]
+                 | Callable[[], Iterable[Misconception]] = ()) -> Any:
     """Fail unless ``got`` equals ``expected`` within tolerance; return ``got`` converted.
 
     ``expected`` comes from the trusted side (a float or an array); ``got`` from the
     student and is converted (and its shape checked) first.
     """
     expected_array = np.asarray(expected, dtype=np.float64)
-    misconceptions = list(misconceptions)
     if expected_array.ndim == 0:
         value: Any = as_float(got, what=what)
     else:
@@ -228,9 +228,16 @@ def expect_close(got: Any, expected: Any, *, what: str, case: str, rtol: float =
     fail(message)
 
 
-def matching_hint(value: Any, misconceptions: Iterable[Misconception], *, rtol: float = 1e-6,
+def matching_hint(value: Any, misconceptions: Iterable[Misconception]
+                  | Callable[[], Iterable[Misconception]], *, rtol: float = 1e-6,
                   atol: float = 1e-9) -> str:
-    """Return the hint of the first misconception whose value ``value`` matches."""
+    """Return the hint of the first misconception whose value ``value`` matches.
+
+    ``misconceptions`` may be a function that returns them: a suite whose hints cost more
+    than the check itself computes them only for a wrong value.
+    """
+    if callable(misconceptions):
+        misconceptions = misconceptions()
     for misconception in misconceptions:
         try:
             if close(value, misconception.value, rtol=rtol, atol=atol):
@@ -252,7 +259,13 @@ def _first_difference(got: np.ndarray, expected: np.ndarray, *, rtol: float, ato
 
 def expect_raises(error: type[BaseException], function: Callable[..., Any], *args: Any,
                   what: str, case: str, **kwargs: Any) -> StudentError:
-    """Fail unless calling ``function`` makes the student's code raise ``error``."""
+    """Fail unless calling ``function`` makes the student's code raise ``error``.
+
+    For a student's function, it must first work on its exercise's basic valid input
+    (:mod:`grader.validation`): raising on invalid input earns nothing from a function
+    that raises (or returns nothing useful) on valid input too.
+    """
+    expect_works(function)
     try:
         value = function(*args, **kwargs)
     except StudentError as exc:
@@ -263,6 +276,60 @@ def expect_raises(error: type[BaseException], function: Callable[..., Any], *arg
         fail(f"{case}: {what} raised {exc.type_name} ({exc.message}); expected "
              f"{error.__name__}")
     fail(f"{case}: {what} should raise {error.__name__}; it returned {describe(value)}")
+
+
+def expect_works(function: Callable[..., Any]) -> None:
+    """Fail unless a student's function returns a value of the right kind on valid input.
+
+    ``function`` is a :class:`grader.proxy.StudentFunction`; the call is made once per
+    submission and function. Any other callable (a trusted one) passes unchecked.
+    """
+    module, name = getattr(function, "module", None), getattr(function, "name", None)
+    exercise = getattr(getattr(module, "exercise", None), "id", None)
+    if exercise is None or not isinstance(name, str) or not hasattr(module, "memo"):
+        return
+    from grader.validation import BASIC_CALLS, wrong_kind
+
+    call = BASIC_CALLS.get((exercise, name))
+    if call is None:
+        raise GraderError(f"no basic valid call of {exercise}.{name} in grader.validation")
+    key = ("valid input works", name)
+    if key not in module.memo:
+        args, kwargs = call.make()
+        try:
+            value = function(*args, **kwargs)
+            problem = wrong_kind(value, call)
+            shown = describe(value)
+        except StudentError as exc:
+            if exc.not_implemented:
+                raise
+            problem, shown = f"raises {exc.type_name}", exc.message
+        except SubmissionProblem as exc:
+            problem, shown = "fail", exc.feedback
+        module.memo[key] = (True, (problem, shown))
+    problem, shown = module.memo[key][1]
+    if not problem:
+        return
+    if problem.startswith("raises "):
+        detail = f"{problem} ({shown})" if shown else problem
+        fail(f"{name}() {detail} on valid input too, for example {name}"
+             f"{_arguments(call)}; a check of invalid input counts only when your function "
+             "works on valid input")
+    if problem == "fail":
+        fail(f"{name}() does not work on valid input ({shown}); a check of invalid input "
+             "counts only when your function works on valid input")
+    fail(f"{name}{_arguments(call)} returned {problem} ({shown}); a check of invalid input "
+         "counts only when your function works on valid input")
+
+
+def _arguments(call: Any) -> str:
+    from grader.codec import Fixture
+
+    args, kwargs = call.make()
+    parts = [str(a.params.get("part", a.name)) if isinstance(a, Fixture) else describe(a)
+             for a in args]
+    parts += [f"{k}={describe(v)}" for k, v in kwargs.items()]
+    return "(" + ", ".join(parts) + ")"
 
 
 def oracles_agree(first: Any, second: Any, *, what: str, rtol: float = 1e-9,
@@ -308,5 +375,5 @@ def relative_gap(a: float, b: float) -> float:
 
 __all__ = ["Cases", "CheckFailure", "Misconception", "as_array", "as_float", "as_tensor",
            "central_differences", "close", "describe", "expect", "expect_close",
-           "expect_raises", "fail", "finite", "kind", "matching_hint", "oracles_agree",
-           "relative_gap"]
+           "expect_raises", "expect_works", "fail", "finite", "kind", "matching_hint",
+           "oracles_agree", "relative_gap"]

@@ -18,7 +18,7 @@ from grader.render import FORMATS
 from grader.submission import SubmissionError
 
 OK, BELOW, USAGE, INTERNAL = 0, 1, 2, 3
-PLANNED = {"batch", "notebook", "release"}
+PLANNED = {"notebook", "release"}
 
 
 class UsageError(Exception):
@@ -55,6 +55,60 @@ def _percent(text: str) -> float:
     return value
 
 
+class _Output(argparse.Action):
+    """Collect ``--format`` and ``--output`` in order, so each output pairs with its format."""
+
+    def __call__(self, parser, namespace, values, option_string=None):  # noqa: D102
+        events = list(getattr(namespace, self.dest, None) or [])
+        events.append(("format" if option_string == "--format" else "output", values))
+        setattr(namespace, self.dest, events)
+
+
+#: What ``--output-dir`` writes: format -> file name.
+OUTPUT_DIR_FILES = {"json": "report.json", "junit": "report.xml", "markdown": "report.md",
+                    "html": "report.html"}
+
+
+def plan_outputs(events: Sequence[tuple[str, str]] | None,
+                 output_dir: str | None) -> list[tuple[str, Path | None]]:
+    """Pair each ``--format`` with the ``--output`` after it: ``[(format, path or None)]``.
+
+    An ``--output`` before any ``--format`` belongs to the first format (``table`` when none
+    is given); ``None`` means the terminal, which only one format may use.
+    """
+    pairs: list[list] = []
+    pending: str | None = None
+    previous = None
+    for kind, value in events or ():
+        if kind == "format":
+            pairs.append([value, pending])
+            pending = None
+        elif previous == "format" and pairs[-1][1] is None:
+            pairs[-1][1] = value
+        elif previous is None:
+            pending = value
+        else:
+            raise UsageError(f"--output {value} follows no --format of its own "
+                             "(give each --output right after its --format)")
+        previous = kind
+    if pending is not None:
+        pairs.append(["table", pending])
+    if not pairs and output_dir is None:
+        pairs.append(["table", None])
+    plan = [(name, Path(path) if path else None) for name, path in pairs]
+    if output_dir is not None:
+        folder = Path(output_dir)
+        plan += [(name, folder / file) for name, file in OUTPUT_DIR_FILES.items()]
+    terminal = [name for name, path in plan if path is None]
+    if len(terminal) > 1:
+        raise UsageError(f"only one format can go to the terminal (got {', '.join(terminal)});"
+                         " give the others an --output FILE")
+    paths = [path.resolve() for _, path in plan if path is not None]
+    if len(set(paths)) < len(paths):
+        raise UsageError("two reports would be written to the same file")
+    return plan
+
+
 def grade_parser() -> argparse.ArgumentParser:
     """Return the parser of ``grade [TARGET ...] [options]``."""
     parser = argparse.ArgumentParser(
@@ -67,10 +121,17 @@ def grade_parser() -> argparse.ArgumentParser:
     parser.add_argument("--submission", default="exercises", metavar="PATH",
                         help="a folder of exNN.py files, a .ipynb or a .zip (default: "
                              "./exercises)")
-    parser.add_argument("--format", default="table", choices=sorted(FORMATS),
-                        help="report format (default: table)")
-    parser.add_argument("--output", metavar="FILE", help="write the report to FILE "
-                        "(the table is still shown on the terminal)")
+    parser.add_argument("--format", action=_Output, choices=sorted(FORMATS), dest="outputs",
+                        help="report format (default: table); may be given several times, "
+                             "each followed by its own --output")
+    parser.add_argument("--output", action=_Output, metavar="FILE", dest="outputs",
+                        help="write the preceding --format's report to FILE (the table is "
+                             "still shown on the terminal)")
+    parser.add_argument("--output-dir", metavar="DIR",
+                        help="also write report.json, report.xml (JUnit), report.md and "
+                             "report.html into DIR")
+    parser.add_argument("--quiet", action="store_true",
+                        help="do not show the table on the terminal")
     parser.add_argument("--seed", type=_seed, help="seed of the randomised cases "
                         "(default: a new one each run; the report states it)")
     parser.add_argument("--fail-under", type=_percent, metavar="PERCENT",
@@ -79,12 +140,20 @@ def grade_parser() -> argparse.ArgumentParser:
     parser.add_argument("--timeout", type=_positive, metavar="SECONDS",
                         help="time limit of each call into the submission (default: per "
                              "exercise, see 'grade list')")
+    parser.add_argument("--verbose", action="store_true",
+                        help="under the table, the sandbox's details: the layers that hold "
+                             "and any that this machine lacks")
     parser.add_argument("--require-sandbox", choices=("partial", "full"), default="partial",
                         help="'full' refuses to grade unless every isolation layer (Landlock, "
-                             "seccomp, network namespace, uid drop as root) is available")
+                             "seccomp, network namespace and, as root, no capabilities) is "
+                             "available")
     parser.add_argument("--mnist", metavar="DIR", default=os.environ.get("GRADE_MNIST"),
                         help="a folder with MNIST's IDX files: exercises 15 and 16 use them "
                              "instead of scikit-learn's digits (or set GRADE_MNIST)")
+    parser.add_argument("--watch", action="store_true",
+                        help="keep running: regrade the exercises whose files change on every "
+                             "save, redraw the table and rewrite each --output FILE "
+                             "(Ctrl-C stops)")
     parser.add_argument("--gpt2", action="store_true",
                         default=os.environ.get("GRADE_GPT2", "") not in ("", "0"),
                         help="exercise 13 also runs on GPT-2 when its files are already in "
@@ -107,6 +176,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if argv and argv[0] == "list":
             return run_list(list_parser().parse_args(argv[1:]))
+        if argv and argv[0] == "gradescope-package":
+            return run_gradescope_package(gradescope_parser().parse_args(argv[1:]))
+        if argv and argv[0] == "batch":
+            from grader.batch import cli as batch_cli
+
+            return batch_cli.main(argv[1:])
         if argv and argv[0] in PLANNED:
             raise UsageError(f"'grade {argv[0]}' is not available in this version yet")
         return run_grade(grade_parser().parse_args(argv))
@@ -128,16 +203,17 @@ def run_grade(args: argparse.Namespace) -> int:
     """Grade a submission and print or write the report."""
     from grader import runner, submission, suites
     from grader.pool import SandboxUnavailable
-    from grader.render import renderer, table
-
     exercise_ids = targets.resolve(args.targets)
     loaded = submission.load(args.submission)
     gradable = suites.gradable(exercise_ids)
     if not gradable:
         raise UsageError("no hidden suite exists yet for " + ", ".join(exercise_ids))
-    output = Path(args.output) if args.output else None
-    if output is not None:
-        _check_writable(output)
+    plan = plan_outputs(args.outputs, args.output_dir)
+    if args.output_dir is not None:
+        _check_folder(Path(args.output_dir))
+    for _, path in plan:
+        if path is not None:
+            _check_writable(path)
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     options = {"gpt2": bool(args.gpt2)}
     if args.mnist:
@@ -148,6 +224,12 @@ def run_grade(args: argparse.Namespace) -> int:
             datasets.mnist(options["mnist"])  # a corrupt file is the user's error (exit 2)
         except datasets.DataError as exc:
             raise UsageError(str(exc)) from None
+    if args.watch:
+        from grader import watch
+
+        return watch.run(args.submission, gradable, seed=seed, plan=plan, options=options,
+                         call_timeout=args.timeout,
+                         require_full=args.require_sandbox == "full")
     try:
         outcomes = runner.grade(loaded, exercise_ids=gradable, seed=seed,
                                 call_timeout=args.timeout, options=options,
@@ -155,14 +237,8 @@ def run_grade(args: argparse.Namespace) -> int:
     except SandboxUnavailable as exc:
         raise UsageError(str(exc)) from None
     report = outcomes.report
-    color = sys.stdout.isatty()
-    if output is None:
-        text = table.render(report, color=color) if args.format == "table" \
-            else renderer(args.format)(report)
-        sys.stdout.write(text)
-    else:
-        output.write_text(renderer(args.format)(report), encoding="utf-8")
-        sys.stdout.write(table.render(report, color=color))
+    write_outputs(report, plan, loaded, quiet=args.quiet, root=_repository_path(args.submission),
+                  verbose=args.verbose)
     if args.gpt2 and "ex13" in gradable:
         from grader.fixtures.language_model import find_gpt2
 
@@ -182,6 +258,56 @@ def run_grade(args: argparse.Namespace) -> int:
     return OK
 
 
+def _repository_path(submission: str) -> str:
+    """Return the submission's path relative to the current folder when it lies inside it."""
+    path = Path(submission)
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError):
+        return submission
+
+
+def write_outputs(report, plan: Sequence[tuple[str, Path | None]], loaded=None, *,
+                  quiet: bool = False, root: str | None = None,
+                  verbose: bool = False) -> None:
+    """Render the report in each planned format; the table goes to the terminal too."""
+    from grader.render import github, render, table
+
+    sources = {key: source.text for key, source in loaded.sources.items()
+               if source.text is not None} if loaded is not None else None
+    color = sys.stdout.isatty()
+    for name, path in plan:
+        text = table.render(report, color=color and path is None, verbose=verbose) \
+            if name == "table" \
+            else render(name, report, sources, root)
+        if path is None:
+            if not (quiet and name == "table"):
+                sys.stdout.write(text)
+            continue
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"--output {path}: {exc.strerror or exc}") from None
+    if not quiet and all(path is not None for _, path in plan):
+        sys.stdout.write(table.render(report, color=color, verbose=verbose))
+    if any(name == "github" for name, _ in plan):
+        try:
+            github.append_step_summary(report)
+        except OSError as exc:
+            print(f"grade: note: GITHUB_STEP_SUMMARY not written: {exc}", file=sys.stderr)
+
+
+def _check_folder(folder: Path) -> None:
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"--output-dir {folder} is not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--output-dir {folder}: {exc.strerror or exc}") from None
+    if not os.access(folder, os.W_OK):
+        raise UsageError(f"--output-dir {folder} is not writable")
+
+
 def _check_writable(path: Path) -> None:
     if path.is_dir():
         raise UsageError(f"--output {path} is a folder, not a file")
@@ -189,6 +315,34 @@ def _check_writable(path: Path) -> None:
         raise UsageError(f"--output {path}: the folder {path.parent} does not exist")
     if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise UsageError(f"--output {path} is not writable")
+
+
+def gradescope_parser() -> argparse.ArgumentParser:
+    """Return the parser of ``grade gradescope-package``."""
+    parser = argparse.ArgumentParser(
+        prog="grade gradescope-package",
+        description="Build the zip to upload as a Gradescope programming assignment's "
+                    "autograder: setup.sh, run_autograder and the grader's wheel (with the "
+                    "hidden suites).")
+    parser.add_argument("--out", required=True, metavar="ZIP", help="the zip to write")
+    parser.add_argument("--source", metavar="DIR",
+                        help="the grader's repository (default: the one this grader runs "
+                             "from, or the current folder)")
+    return parser
+
+
+def run_gradescope_package(args: argparse.Namespace) -> int:
+    """Build the Gradescope autograder zip."""
+    from grader import gradescope_package
+
+    out = Path(args.out)
+    _check_writable(out)
+    try:
+        gradescope_package.build(out, Path(args.source) if args.source else None)
+    except gradescope_package.PackageError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"wrote {out}: upload it as the autograder of a Gradescope programming assignment")
+    return OK
 
 
 def run_list(args: argparse.Namespace) -> int:

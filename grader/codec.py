@@ -82,8 +82,12 @@ def read_npy(data: bytes) -> np.ndarray:
         shape, order=order).copy()
 
 
-class CodecError(ValueError):
-    """A value that cannot be encoded, or a tree that does not decode as plain data."""
+class CodecError(Exception):
+    """A value that cannot be encoded, or a tree that does not decode as plain data.
+
+    Deliberately not a ``ValueError``: the grader's own errors must never look like an
+    exception the student raised (``expect_raises(ValueError, ...)`` matches builtins).
+    """
 
 
 @dataclass(frozen=True)
@@ -157,6 +161,11 @@ class _Encoder:
         tensor_type = _torch_tensor_type()
         if tensor_type is not None and isinstance(value, tensor_type):
             return self.tensor(value)
+        if type(value) in (list, tuple, dict):
+            # refuse an oversized container before walking it (a 3-million-key dict)
+            parts = len(value) * (2 if type(value) is dict else 1)
+            if self.nodes + parts > MAX_NODES:
+                raise CodecError(f"the value has more than {MAX_NODES} parts")
         if type(value) in (list, tuple):
             items = [self.encode(item, depth + 1) for item in value]
             return items if type(value) is list else {"t": items}

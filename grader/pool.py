@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from grader.problems import GraderError
 
 READY_TIMEOUT = 120.0
+KEEP_UID_ENV = "GRADE_SANDBOX_KEEP_UID"  # see grader.worker.sandbox.KEEP_UID_ENV
 WORKER_ENV = {
     "PATH": os.defpath,
     "LC_ALL": "C.UTF-8",
@@ -59,10 +60,11 @@ class SandboxUnavailable(GraderError):
 
 @dataclass(frozen=True)
 class SandboxLevel:
-    """What the zygote found: ``full`` or ``partial``, and the missing layers."""
+    """What the zygote found: ``full`` or ``partial``, the missing layers, those that hold."""
 
     level: str
     missing: tuple[str, ...] = ()
+    layers: tuple[str, ...] = ()
 
 
 @dataclass
@@ -99,8 +101,10 @@ class WorkerPool:
 
     def __init__(self, *, preload: Iterable[str], python: str = sys.executable,
                  require_full: bool = False, confine: bool = True,
-                 read_paths: Iterable[str] = ()) -> None:
+                 read_paths: Iterable[str] = (), keep_uid: bool | None = None) -> None:
         self.preload = sorted(set(preload))
+        # as root, uid 0 without capabilities even where the uid drop works (tests)
+        self.keep_uid = os.environ.get(KEEP_UID_ENV) == "1" if keep_uid is None else keep_uid
         self.python = python
         self.require_full = require_full
         self.confine = confine  # False only to measure the sandbox's cost
@@ -118,6 +122,8 @@ class WorkerPool:
         command = [self.python, "-I", "-m", "grader.worker.zygote",
                    "--control-fd", str(theirs.fileno()), "--preload", ",".join(self.preload),
                    "--parent", str(os.getpid())] + ([] if self.confine else ["--no-sandbox"])
+        if self.keep_uid:
+            command.append("--keep-uid")
         for path in self.read_paths:
             command += ["--read", path]
         try:
@@ -146,7 +152,8 @@ class WorkerPool:
             raise GraderError("the worker did not start (it exited while importing)")
         found = message.get("sandbox") or {}
         self._sandbox = SandboxLevel(str(found.get("level", "partial")),
-                                     tuple(str(m) for m in found.get("missing", [])))
+                                     tuple(str(m) for m in found.get("missing", [])),
+                                     tuple(str(m) for m in found.get("layers", [])))
         self.ready = True
         if self.require_full and self._sandbox.level != "full":
             raise SandboxUnavailable(

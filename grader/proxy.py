@@ -69,6 +69,8 @@ class StudentModule:
         self._files = files
         self._problem = problem
         self.call_timeout = call_timeout or exercise.call_timeout
+        # a longer --timeout (a slow machine) stretches the exercise's budget alike
+        self.budget = exercise.budget * max(1.0, self.call_timeout / exercise.call_timeout)
         self.import_timeout = import_timeout or max(IMPORT_TIMEOUT, self.call_timeout)
         self._limits = limits or {}
         self._on_printed = on_printed or (lambda text: None)
@@ -89,7 +91,7 @@ class StudentModule:
             return
         self._child = self._pool.spawn()
         limits = {"memory_mib": MEMORY_MIB, "cpu_per_call": self.call_timeout + 1,
-                  "cpu_seconds": int(self.exercise.budget * 2 + 30), **self._limits}
+                  "cpu_seconds": int(self.budget * 2 + 30), **self._limits}
         message = {"op": "load", "exercise": self.exercise.id, "files": self._files,
                    "limits": limits, "require_full": self._pool.require_full}
         try:
@@ -170,10 +172,11 @@ class StudentModule:
     def request(self, op: str, name: str, payload: dict, *, what: str) -> dict:
         """Send one request and return the decoded answer; raise a SubmissionProblem."""
         self.require()
-        remaining = self.exercise.budget - self.spent
+        remaining = self.budget - self.spent
         if remaining <= 0:
-            raise StudentTimeout(f"the time budget of {self.exercise.id} "
-                                 f"({self.exercise.budget:g} s) is used up")
+            self._discard()  # whatever it still runs (a thread, a loop) stops here
+            raise StudentTimeout(f"not run: the time budget of {self.exercise.id} "
+                                 f"({self.budget:g} s) is used up")
         if self._child is None:
             self._status = None
             self.require()  # a fresh child after a crash or a timeout
@@ -191,7 +194,7 @@ class StudentModule:
             self._discard()
             if timeout < self.call_timeout:
                 raise StudentTimeout(f"{what} was stopped: the time budget of "
-                                     f"{self.exercise.id} ({self.exercise.budget:g} s) is "
+                                     f"{self.exercise.id} ({self.budget:g} s) is "
                                      "used up") from None
             raise StudentTimeout(f"{what} did not finish within {timeout:g} s and was stopped"
                                  ) from None
@@ -209,6 +212,9 @@ class StudentModule:
         self._report_printed(reply)
         if "too_large" in reply:
             raise BadResult(f"{what} returned a result that is too large: {reply['too_large']}")
+        if "unsendable" in reply:
+            raise BadResult(f"{what} returned a value the grader cannot read: "
+                            f"{reply['unsendable']}")
         if "arguments_failed" in reply:
             raise ArgumentsUnavailable(f"the worker could not build the arguments of {what}: "
                                        f"{reply['arguments_failed']}")
@@ -216,6 +222,7 @@ class StudentModule:
             error = reply.get("error")
             error = error if isinstance(error, dict) else {}
             self._resource_problem(error, what)
+            _unrendered(error, what)
             raise_student_error(name, error)
         try:
             answer = codec.decode(reply.get("result"), answer_blobs, tensor=codec.torch_tensor)
@@ -308,7 +315,9 @@ class StudentFunction:
                 raise BadResult(f"no valid answer from {self.name}()")
             if not result.get("ok"):
                 error = result.get("error")
-                raise_student_error(self.name, error if isinstance(error, dict) else {})
+                error = error if isinstance(error, dict) else {}
+                _unrendered(error, f"{self.name}()")
+                raise_student_error(self.name, error)
             values.append(result.get("value"))
         if len(values) != len(calls):
             raise BadResult(f"no valid answer from {self.name}()")
@@ -348,6 +357,14 @@ class StudentFunction:
         if not isinstance(facts, dict) or not (grads is None or isinstance(grads, list)):
             raise BadResult(f"no valid answer from {self.name}()")
         return GradResult(answer.get("value"), grads, facts)
+
+
+def _unrendered(error: dict, what: str) -> None:
+    """An exception whose message never rendered is a failed call, not the student's error."""
+    if error.get("unrendered"):
+        kind = str(error.get("type", "an exception"))[:100]
+        raise BadResult(f"{what} raised {kind} whose message could not be turned into text "
+                        "in time (its __str__ does not return)")
 
 
 def _import_problem(filename: str, error: Any) -> str:

@@ -7,10 +7,14 @@ points (see :mod:`grader.points`).
 from __future__ import annotations
 
 import math
+import re
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from grader.points import CHECK_STATUSES, EXERCISE_STATUSES
+from grader.text import safe_text
 
 SCHEMA = "grade-report/1"
 SANDBOX_LEVELS = ("full", "partial")
@@ -39,6 +43,25 @@ def _text(name: str, value: Any) -> str:
     return value
 
 
+#: The longest text kept in a field that may hold what a student's code produced.
+TEXT_LIMITS = {"feedback": 8_000, "message": 8_000, "written": 20_000, "caption": 200,
+               "submission": 500, "name": 500, "diagnosis": 2_000}
+
+
+def _clean(obj: Any, name: str, *, optional: bool = False) -> None:
+    """Make a text field of a frozen dataclass safe for every output (:mod:`grader.text`).
+
+    Any string a submission produces can reach a report: a lone surrogate, NUL, ANSI
+    escapes, a bidirectional override, a megabyte line. The model keeps only text that
+    every renderer and file writer can encode, so none of them can crash on it.
+    """
+    value = getattr(obj, name)
+    if optional and value is None:
+        return
+    _text(name, value)
+    object.__setattr__(obj, name, safe_text(value, limit=TEXT_LIMITS[name]))
+
+
 @dataclass(frozen=True)
 class Figure:
     """A figure the student's code drew, kept for the report formats that show images."""
@@ -47,7 +70,7 @@ class Figure:
     png_base64: str
 
     def __post_init__(self) -> None:
-        _text("caption", self.caption)
+        _clean(self, "caption")
         _text("png_base64", self.png_base64)
 
     def to_dict(self) -> dict:
@@ -72,8 +95,8 @@ class CheckResult:
     duration_s: float = 0.0
 
     def __post_init__(self) -> None:
-        _text("name", self.name)
-        _text("feedback", self.feedback)
+        _clean(self, "name")
+        _clean(self, "feedback")
         _number("score", self.score)
         _number("max_score", self.max_score)
         _number("duration_s", self.duration_s)
@@ -108,10 +131,14 @@ class ExerciseResult:
     message: str | None = None          # why it could not be graded (status error)
     written: str | None = None          # the student's prose answer, for manual grading
     figures: tuple[Figure, ...] = ()
+    diagnosis: str | None = None        # one mistake behind several failed checks
 
     def __post_init__(self) -> None:
         _text("id", self.id)
         _text("title", self.title)
+        _clean(self, "message", optional=True)
+        _clean(self, "written", optional=True)
+        _clean(self, "diagnosis", optional=True)
         _number("score", self.score)
         _number("max_score", self.max_score)
         _require(self.status in EXERCISE_STATUSES,
@@ -132,6 +159,8 @@ class ExerciseResult:
             data["written"] = self.written
         if self.figures:
             data["figures"] = [f.to_dict() for f in self.figures]
+        if self.diagnosis is not None:
+            data["diagnosis"] = self.diagnosis
         return data
 
     @classmethod
@@ -140,24 +169,61 @@ class ExerciseResult:
         return cls(data["id"], data["title"], data["score"], data["max_score"], data["status"],
                    tuple(CheckResult.from_dict(c) for c in data.get("checks", [])),
                    data.get("message"), data.get("written"),
-                   tuple(Figure.from_dict(f) for f in data.get("figures", [])))
+                   tuple(Figure.from_dict(f) for f in data.get("figures", [])),
+                   data.get("diagnosis"))
+
+
+_HINT = re.compile(r"^Hint: (.+)$", re.MULTILINE)
+_COUNTS = ("", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def hints(feedback: str) -> list[str]:
+    """The hints (``Hint: ...`` lines) in a check's feedback."""
+    return [" ".join(h.split()) for h in _HINT.findall(feedback)]
+
+
+def diagnose(checks: Iterable[CheckResult]) -> str | None:
+    """Name the one mistake behind several failed checks, or None.
+
+    When the same hint is in the feedback of two or more checks that did not pass, the
+    student should fix that cause once rather than each symptom: return e.g. ``"one
+    mistake, four checks: this is KL(Q||P): the arguments are swapped"``. The hint shared
+    by the most checks wins (the first in check order on a tie).
+    """
+    counts: Counter[str] = Counter()
+    for check in checks:
+        if check.status in ("passed", "manual"):
+            continue
+        counts.update(list(dict.fromkeys(hints(check.feedback))))
+    if not counts:
+        return None
+    hint, count = counts.most_common(1)[0]
+    if count < 2:
+        return None
+    number = _COUNTS[count] if count < len(_COUNTS) else str(count)
+    return f"one mistake, {number} checks: {hint}"
 
 
 @dataclass(frozen=True)
 class Sandbox:
-    """How strongly the worker was confined, and which layers were missing."""
+    """How strongly the worker was confined: the missing layers and (optional) those held."""
 
     level: str
     missing: tuple[str, ...] = ()
+    layers: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         _require(self.level in SANDBOX_LEVELS,
                  f"sandbox 'level' must be one of {SANDBOX_LEVELS} (got {self.level!r})")
         object.__setattr__(self, "missing", tuple(self.missing))
+        object.__setattr__(self, "layers", tuple(self.layers))
 
     def to_dict(self) -> dict:
-        """Return the JSON form."""
-        return {"level": self.level, "missing": list(self.missing)}
+        """Return the JSON form (``layers`` only when known)."""
+        data: dict[str, Any] = {"level": self.level, "missing": list(self.missing)}
+        if self.layers:
+            data["layers"] = list(self.layers)
+        return data
 
 
 @dataclass(frozen=True)
@@ -175,7 +241,7 @@ class Report:
     schema: str = SCHEMA
 
     def __post_init__(self) -> None:
-        _text("submission", self.submission)
+        _clean(self, "submission")
         _require(isinstance(self.seed, int) and not isinstance(self.seed, bool)
                  and self.seed >= 0, f"'seed' must be an int >= 0 (got {self.seed!r})")
         _number("score", self.score)
@@ -208,6 +274,7 @@ class Report:
         return cls(data["submission"], data["seed"], data["score"], data["max_score"],
                    data["duration_s"], data["grader_version"],
                    tuple(ExerciseResult.from_dict(e) for e in data["exercises"]),
-                   Sandbox(sandbox["level"], tuple(sandbox.get("missing", [])))
+                   Sandbox(sandbox["level"], tuple(sandbox.get("missing", [])),
+                           tuple(sandbox.get("layers", [])))
                    if sandbox else None,
                    data.get("schema", ""))

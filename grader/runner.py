@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import grader
-from grader import catalog, suites
+from grader import catalog, suites, untouched
 from grader.points import Outcome, check_score, exercise_score
 from grader.pool import WorkerPool
-from grader.problems import GraderError, SubmissionProblem
-from grader.report import CheckResult, ExerciseResult, Figure, Report, Sandbox
+from grader.problems import GraderError, StudentError, SubmissionProblem
+from grader.report import CheckResult, ExerciseResult, Figure, Report, Sandbox, diagnose
 from grader.submission import Submission
 
 if TYPE_CHECKING:
@@ -31,6 +31,8 @@ class Outcomes:
 
     report: Report
     internal_errors: tuple[str, ...] = ()
+    #: seconds each exercise spent waiting on the student's code (import and calls)
+    spent: dict[str, float] | None = None
 
 
 def preload_for(exercise_ids: Sequence[str]) -> set[str]:
@@ -54,42 +56,54 @@ def read_paths_for(exercise_ids: Sequence[str], options: dict[str, Any]) -> list
 
 def grade(submission: Submission, *, exercise_ids: Sequence[str], seed: int,
           call_timeout: float | None = None, pool: WorkerPool | None = None,
-          options: dict[str, Any] | None = None, require_full: bool = False) -> Outcomes:
+          options: dict[str, Any] | None = None, require_full: bool = False,
+          skip_untouched: bool = True) -> Outcomes:
     """Grade the given exercises of a submission with the given seed.
 
     ``options`` reach the hidden suites through the ``options`` fixture (``mnist``: a
     folder of MNIST IDX files; ``gpt2``: use a locally cached GPT-2). A ``pool`` may be
     shared by many gradings (batch grading, the project's tests); without one, a worker is
     started first thing so that its imports overlap with pytest's.
+
+    An exercise whose file is still the untouched stub (``grader.untouched``) is reported
+    ``not_attempted`` with the checks its suite would list, without a child or its suite
+    (``skip_untouched=False`` runs them anyway: the project's tests compare the two).
     """
     started = time.monotonic()
+    stubs = _untouched(submission, exercise_ids) if skip_untouched else {}
+    to_run = [e for e in exercise_ids if e not in stubs]
     own_pool = pool is None
     if pool is None:
-        pool = WorkerPool(preload=preload_for(exercise_ids), require_full=require_full,
-                          read_paths=read_paths_for(exercise_ids, options or {}))
+        pool = WorkerPool(preload=preload_for(to_run), require_full=require_full,
+                          read_paths=read_paths_for(to_run, options or {}))
     modules: dict[str, StudentModule] = {}
     try:
         if require_full:
             pool.sandbox()  # refuses (SandboxUnavailable) before anything is graded
-        from grader.plugin import GradingPlugin, GradingState
-        from grader.proxy import StudentModule
+        state = None
+        if to_run:  # pytest and the plugin are imported only when a suite runs
+            from grader.plugin import GradingPlugin, GradingState
+            from grader.proxy import StudentModule
 
-        state = GradingState(seed=seed, modules=modules, options=dict(options or {}))
-        files = {s.filename: s.text for s in submission.sources.values() if s.text is not None}
-        for exercise_id in exercise_ids:
-            exercise = catalog.get(exercise_id)
-            source = submission.source(exercise_id)
-            modules[exercise_id] = StudentModule(
-                pool=pool, exercise=exercise, files=files,
-                problem=source.problem if source is not None else None,
-                call_timeout=call_timeout, on_printed=state.printed.append,
-                on_figure=state.figure_recorder(exercise_id))
-        code = suites.run(exercise_ids, GradingPlugin(state))
-        if code not in (0, 1):
-            state.internal_errors.append(f"pytest stopped with exit code {code}")
-        results = tuple(_exercise_result(catalog.get(e), state) for e in exercise_ids)
+            state = GradingState(seed=seed, modules=modules, options=dict(options or {}))
+            files = {s.filename: s.text for s in submission.sources.values()
+                     if s.text is not None}
+            for exercise_id in to_run:
+                exercise = catalog.get(exercise_id)
+                source = submission.source(exercise_id)
+                modules[exercise_id] = StudentModule(
+                    pool=pool, exercise=exercise, files=files,
+                    problem=source.problem if source is not None else None,
+                    call_timeout=call_timeout, on_printed=state.printed.append,
+                    on_figure=state.figure_recorder(exercise_id))
+            code = suites.run(to_run, GradingPlugin(state))
+            if code not in (0, 1):
+                state.internal_errors.append(f"pytest stopped with exit code {code}")
+        results = tuple(_untouched_result(catalog.get(e), stubs[e]) if e in stubs
+                        else _exercise_result(catalog.get(e), state) for e in exercise_ids)
         level = pool.sandbox()
     finally:
+        spent = {e: m.spent for e, m in modules.items()}
         for module in modules.values():
             module.close()
         if own_pool:
@@ -99,8 +113,42 @@ def grade(submission: Submission, *, exercise_ids: Sequence[str], seed: int,
                     max_score=float(sum(r.max_score for r in results)),
                     duration_s=time.monotonic() - started,
                     grader_version=grader.__version__, exercises=results,
-                    sandbox=Sandbox(level.level, level.missing))
-    return Outcomes(report, tuple(state.internal_errors))
+                    sandbox=Sandbox(level.level, level.missing, level.layers))
+    return Outcomes(report, tuple(state.internal_errors) if state is not None else (), spent)
+
+
+def _untouched(submission: Submission, exercise_ids: Sequence[str]
+               ) -> dict[str, untouched.Untouched]:
+    """The exercises whose file is still the stub, with the checks their suites hold."""
+    found = {}
+    for exercise_id in exercise_ids:
+        source = submission.source(exercise_id)
+        if source is None or source.problem is not None or source.text is None:
+            continue
+        plan = untouched.plan(catalog.get(exercise_id), source.text,
+                              suites.suite_path(exercise_id))
+        if plan is not None:
+            found[exercise_id] = plan
+    return found
+
+
+def _untouched_result(exercise: catalog.Exercise, plan: untouched.Untouched
+                      ) -> ExerciseResult:
+    """The result of running an untouched stub's suite: each check meets NotImplementedError."""
+    checks, outcomes = [], []
+    for stub in plan.checks:
+        error = StudentError(stub.function, {"type": "NotImplementedError"})
+        outcome = Outcome(error.status, stub.points, not_implemented=error.not_implemented)
+        outcomes.append(outcome)
+        checks.append(CheckResult(stub.name, check_score(outcome), stub.points, error.status,
+                                  error.feedback, 0.0))
+    score, max_score, status = exercise_score(outcomes, module="ok")
+    written = None
+    if exercise.written:
+        written, check = _written_check(plan.written, exercise.filename)
+        checks.append(check)
+    return ExerciseResult(exercise.id, exercise.title, score, max_score, status,
+                          tuple(checks), written=written)
 
 
 def _exercise_result(exercise: catalog.Exercise, state: GradingState) -> ExerciseResult:
@@ -122,7 +170,7 @@ def _exercise_result(exercise: catalog.Exercise, state: GradingState) -> Exercis
                     for caption, png in state.figures.get(exercise.id, {}).items())
     return ExerciseResult(exercise.id, exercise.title, score, max_score, ex_status,
                           tuple(checks), message=None if status.ok else status.problem,
-                          written=written, figures=figures)
+                          written=written, figures=figures, diagnosis=diagnose(checks))
 
 
 def _check_result(record: CheckRecord, outcome: Outcome, module: str) -> CheckResult:
@@ -145,6 +193,15 @@ def _written_answer(module: StudentModule) -> tuple[str | None, CheckResult]:
     except SubmissionProblem as problem:
         return None, CheckResult(WRITTEN_CHECK, 0.0, 0.0, "manual",
                                  f"could not read WRITTEN_ANSWER: {problem.feedback}")
+    return _written_check(text, module.exercise.filename)
+
+
+def _written_check(text: Any, filename: str) -> tuple[str | None, CheckResult]:
+    """The manual check of a ``WRITTEN_ANSWER`` value (None: the module has none)."""
+    if text is None:
+        return None, CheckResult(WRITTEN_CHECK, 0.0, 0.0, "manual",
+                                 f"{filename} has no WRITTEN_ANSWER: keep it "
+                                 "from the stub and write your answer in it")
     if not isinstance(text, str):
         return None, CheckResult(WRITTEN_CHECK, 0.0, 0.0, "manual",
                                  "WRITTEN_ANSWER should be a string of prose")

@@ -5,12 +5,23 @@ worker imports it later. Problems with the submission as a whole (missing, unrea
 not a folder/notebook/zip) raise :class:`SubmissionError`; a problem with one file
 (not UTF-8, too large) is kept on that file's :class:`Source` so the other exercises are
 still graded.
+
+Symbolic links are followed only while they stay inside the submission: in a folder, a link
+``ex04.py -> drafts/ex04_v3.py`` is read, and one that leaves the submission (to the
+grader's ``reference/``, ``/etc``, ``/proc``, ...) makes that exercise an error. Only
+regular files are read: a FIFO, a device or a folder named like an exercise is refused
+without being opened for reading. A zip's links are resolved among the zip's own members
+the same way (an absolute target or one with ``..`` leaving the archive is refused).
 """
 
 from __future__ import annotations
 
+import errno
 import io
+import os
+import posixpath
 import re
+import stat
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -18,6 +29,7 @@ from pathlib import Path, PurePosixPath
 MAX_FILE_BYTES = 1 << 20          # one exercise file
 MAX_ZIP_BYTES = 64 << 20          # everything a zip may expand to
 MAX_ZIP_MEMBERS = 2000
+MAX_ZIP_RATIO = 200              # expanded / compressed, past the first MiB
 
 _EXERCISE_FILE = re.compile(r"ex(\d\d)\.py")
 _CELL_MARKER = re.compile(r"#\s*(?:%%\s*)?(ex\d\d)\b", re.IGNORECASE)
@@ -26,6 +38,15 @@ _MAGIC = re.compile(r"^\s*[%!]")
 
 class SubmissionError(Exception):
     """The submission as a whole cannot be read."""
+
+
+class FileProblem(Exception):
+    """One file of the submission cannot be read (a link leaving it, not a regular file)."""
+
+
+SYSTEM_TREES = ("/proc", "/sys", "/dev")
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a device"),
+          (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISLNK, "a link"))
 
 
 @dataclass(frozen=True)
@@ -67,14 +88,86 @@ def load(path: str | Path) -> Submission:
 
 
 def _read_bytes(path: Path, limit: int) -> bytes:
+    """Read the submission's own file (a notebook or zip named by the user, links followed)."""
     try:
-        with path.open("rb") as handle:
-            data = handle.read(limit + 1)
-    except OSError as exc:
-        raise SubmissionError(f"cannot read {path}: {exc.strerror or exc}") from None
+        data = read_regular(os.path.realpath(path), path.name, limit)
+    except FileProblem as exc:
+        raise SubmissionError(f"cannot read {path}: {exc}") from None
     if len(data) > limit:
         raise SubmissionError(f"{path} is larger than {limit >> 20} MiB")
     return data
+
+
+def _kind(mode: int) -> str:
+    return next((what for test, what in _KINDS if test(mode)), "not a regular file")
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def read_regular(path: str, name: str, limit: int) -> bytes:
+    """Read at most ``limit + 1`` bytes of the regular file at ``path`` (no link at its end).
+
+    Anything else (a FIFO, a device, a folder, a socket) raises :class:`FileProblem`
+    without being opened for reading: the check is made on the path, then again on the
+    open descriptor, so swapping the file in between changes nothing.
+    """
+    try:
+        info = os.lstat(path)
+    except OSError as exc:
+        raise FileProblem(f"cannot read {name}: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise FileProblem(f"{name} is {_kind(info.st_mode)}, not a regular file")
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise FileProblem(f"{name} changed into a link while being read") from None
+        raise FileProblem(f"cannot read {name}: {exc.strerror or exc}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise FileProblem(f"{name} is {_kind(info.st_mode)}, not a regular file")
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise FileProblem(f"cannot read {name}: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+
+
+def read_in_folder(entry: Path, root: str, limit: int) -> bytes:
+    """Read a file of the submission folder ``root`` (resolved), following a link inside it.
+
+    A link whose target leaves the submission, or lies under /proc, /sys or /dev, raises
+    :class:`FileProblem` naming the link: the trusted grader never reads through it.
+    """
+    name = entry.name
+    path = str(entry)
+    try:
+        is_link = stat.S_ISLNK(os.lstat(path).st_mode)
+    except OSError as exc:
+        raise FileProblem(f"cannot read {name}: {exc.strerror or exc}") from None
+    if is_link:
+        try:
+            target = os.readlink(path)
+        except OSError:
+            target = "?"
+        resolved = os.path.realpath(path)
+        if not _inside(resolved, root) or any(_inside(resolved, t) for t in SYSTEM_TREES):
+            raise FileProblem(
+                f"{name} is a symbolic link to {target!r}, outside the submission; the "
+                "grader does not follow it: submit the file itself")
+        path = resolved
+    return read_regular(path, name, limit)
 
 
 def _source(filename: str, data: bytes) -> Source:
@@ -100,21 +193,26 @@ def _from_folder(folder: Path) -> Submission:
         entries = sorted(folder.iterdir())
     except OSError as exc:
         raise SubmissionError(f"cannot read {folder}: {exc.strerror or exc}") from None
+    root = os.path.realpath(folder)
     for entry in entries:
         exercise_id = _exercise_id(entry.name)
-        if exercise_id is None or not entry.is_file():
+        if exercise_id is None:
             continue
         try:
-            with entry.open("rb") as handle:
-                data = handle.read(MAX_FILE_BYTES + 1)
-        except OSError as exc:
-            sources[exercise_id] = Source(entry.name, None, f"cannot read {entry.name}: {exc}")
+            data = read_in_folder(entry, root, MAX_FILE_BYTES)
+        except FileProblem as exc:
+            sources[exercise_id] = Source(entry.name, None, str(exc))
             continue
         sources[exercise_id] = _source(entry.name, data)
     if not sources:
         notebooks = sorted(folder.glob("*.ipynb"))
         if len(notebooks) == 1:
-            data = _read_bytes(notebooks[0], MAX_ZIP_BYTES)
+            try:
+                data = read_in_folder(notebooks[0], root, MAX_ZIP_BYTES)
+            except FileProblem as exc:
+                raise SubmissionError(f"cannot grade {folder}: {exc}") from None
+            if len(data) > MAX_ZIP_BYTES:
+                raise SubmissionError(f"{notebooks[0]} is larger than {MAX_ZIP_BYTES >> 20} MiB")
             return Submission(folder.name, _from_notebook(data, notebooks[0].name))
         raise SubmissionError(f"no exercise files (ex01.py ... ex16.py) in {folder}")
     return Submission(folder.name, sources)
@@ -130,6 +228,10 @@ def _from_zip(path: Path) -> Submission:
         raise SubmissionError(f"{path} holds more than {MAX_ZIP_MEMBERS} files")
     if sum(m.file_size for m in members) > MAX_ZIP_BYTES:
         raise SubmissionError(f"{path} expands to more than {MAX_ZIP_BYTES >> 20} MiB")
+    expanded = sum(m.file_size for m in members)
+    if expanded > 1 << 20 and expanded > MAX_ZIP_RATIO * sum(m.compress_size for m in members):
+        raise SubmissionError(f"{path} is compressed more than {MAX_ZIP_RATIO} to 1 "
+                              "(a zip bomb?); zip the files without tricks")
     sources: dict[str, Source] = {}
     notebooks = []
     for member in members:
@@ -143,13 +245,49 @@ def _from_zip(path: Path) -> Submission:
             continue
         if exercise_id in sources:
             raise SubmissionError(f"{path} holds more than one {name}")
-        sources[exercise_id] = _source(name, _read_member(archive, member, path))
+        try:
+            sources[exercise_id] = _source(name, _read_zip_file(archive, member, path))
+        except FileProblem as exc:
+            sources[exercise_id] = Source(name, None, str(exc))
     if sources:
         return Submission(path.stem, sources)
     if len(notebooks) == 1:
-        data = _read_member(archive, notebooks[0], path)
+        try:
+            data = _read_zip_file(archive, notebooks[0], path)
+        except FileProblem as exc:
+            raise SubmissionError(f"cannot grade {path}: {exc}") from None
         return Submission(path.stem, _from_notebook(data, notebooks[0].filename))
     raise SubmissionError(f"no exercise files (ex01.py ... ex16.py) or notebook in {path}")
+
+
+def _member_mode(member: zipfile.ZipInfo) -> int:
+    """The Unix file type bits a zip made on Unix stores (0 when it stores none)."""
+    return stat.S_IFMT(member.external_attr >> 16) if member.create_system == 3 else 0
+
+
+def _read_zip_file(archive: zipfile.ZipFile, member: zipfile.ZipInfo, path: Path) -> bytes:
+    """Read a member; a stored link is resolved among the zip's members, never on disk."""
+    name = PurePosixPath(member.filename).name
+    mode = _member_mode(member)
+    if mode and stat.S_ISLNK(mode):
+        target = _read_member(archive, member, path)[:4096].decode("utf-8", "replace")
+        joined = posixpath.normpath(posixpath.join(posixpath.dirname(member.filename), target))
+        if target.startswith("/") or joined == ".." or joined.startswith("../"):
+            raise FileProblem(
+                f"{name} is a symbolic link to {target!r}, outside the submission; the "
+                "grader does not follow it: submit the file itself")
+        try:
+            linked = archive.getinfo(joined)
+        except KeyError:
+            raise FileProblem(f"{name} is a symbolic link to {target!r}, which is not in "
+                              "the zip: submit the file itself") from None
+        if _member_mode(linked) and not stat.S_ISREG(_member_mode(linked)):
+            raise FileProblem(f"{name} is a symbolic link to {target!r}, which is "
+                              f"{_kind(_member_mode(linked))}, not a regular file")
+        return _read_member(archive, linked, path)
+    if mode and not stat.S_ISREG(mode):
+        raise FileProblem(f"{name} is {_kind(mode)} in the zip, not a regular file")
+    return _read_member(archive, member, path)
 
 
 def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, path: Path) -> bytes:

@@ -20,10 +20,12 @@ import os
 import secrets
 import shutil
 import socket
+import stat
 import subprocess
 import sys
 import threading
 import time
+import zipfile
 from pathlib import Path
 
 import jsonschema
@@ -174,6 +176,33 @@ def marker_paths(marker: str) -> list[Path]:
     return [f / marker for f in folders] + [f / f"{marker}.txt" for f in folders]
 
 
+def make_submission(folder: Path, expect: dict, tmp_path: Path) -> Path:
+    """Copy the attack's files; add its ``links`` (to files of the project); zip if asked.
+
+    ``links`` maps a file name to a path relative to the project (``reference/ex10.py``):
+    the link is made to that file's absolute path, as a student's pull request or a
+    ``zip -y`` of their folder would hold it. ``"zip": true`` grades a zip of the folder
+    in which every link is stored as a link.
+    """
+    submission = tmp_path / "submission"
+    shutil.copytree(folder, submission, ignore=shutil.ignore_patterns("expect.json"))
+    for name, target in expect.get("links", {}).items():
+        (submission / name).symlink_to(ROOT / target)
+    if not expect.get("zip"):
+        return submission
+    archive = tmp_path / "submission.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        for path in sorted(submission.iterdir()):
+            if path.is_symlink():
+                info = zipfile.ZipInfo(f"submission/{path.name}")
+                info.create_system = 3
+                info.external_attr = (stat.S_IFLNK | 0o777) << 16
+                out.writestr(info, os.readlink(path))
+            else:
+                out.write(path, f"submission/{path.name}")
+    return archive
+
+
 ALL = sorted(p.name for p in ATTACKS.iterdir() if (p / "expect.json").is_file())
 
 
@@ -184,14 +213,31 @@ def test_the_corpus_is_large_enough():
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ALL)
 def test_attack_is_contained(name, canary, tmp_path):
+    contained(name, canary, tmp_path)
+
+
+#: the attacks on what uid 0 could still reach: run again with uid 0 kept (no capabilities)
+UID0_ATTACKS = ("read_hidden_tests", "read_parent_environ", "signals_to_parent",
+                "write_outside", "unshare_ptrace_setsid", "pickle_to_descriptors",
+                "network_loopback_and_dns", "symlink_to_reference_folder")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.geteuid() != 0, reason="uid 0 is kept only when grading as root")
+@pytest.mark.parametrize("name", UID0_ATTACKS)
+def test_attack_is_contained_with_uid0_kept(name, canary, tmp_path):
+    contained(name, canary, tmp_path, {"GRADE_SANDBOX_KEEP_UID": "1"})
+
+
+def contained(name: str, canary: str, tmp_path: Path, extra_env: dict | None = None) -> None:
+    """Grade one attack with the real command line and assert it is contained."""
     folder = ATTACKS / name
     expect = json.loads((folder / "expect.json").read_text())
-    submission = tmp_path / "submission"
-    shutil.copytree(folder, submission, ignore=shutil.ignore_patterns("expect.json"))
+    submission = make_submission(folder, expect, tmp_path)
     out = tmp_path / "attack-report.json"
     out.write_text("{}")
     secret = f"SECRET-{secrets.token_hex(8)}"
-    env = dict(os.environ, GRADE_ATTACK_SECRET=secret)
+    env = dict(os.environ, GRADE_ATTACK_SECRET=secret, **(extra_env or {}))
     before_digest = project_digest()
     before = processes()
     listener = Listener(expect.get("listen_ports", []))
@@ -223,6 +269,8 @@ def test_attack_is_contained(name, canary, tmp_path):
         assert any(expect["feedback"] in w for w in words), words
     if "max_output_bytes" in expect:
         assert len(done.stdout) + len(done.stderr) < expect["max_output_bytes"]
+    if "max_seconds" in expect:
+        assert elapsed < expect["max_seconds"], f"graded in {elapsed:.1f} s"
 
     time.sleep(0.3)
     assert leftovers(before, grade.pid) == [], "processes survived the grader"
@@ -252,7 +300,7 @@ def test_reference_gets_full_marks_under_the_full_sandbox():
         pytest.skip(done.stderr.strip())
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads(done.stdout)
-    assert report["sandbox"] == {"level": "full", "missing": []}
+    assert report["sandbox"]["level"] == "full" and report["sandbox"]["missing"] == []
     assert report["score"] == report["max_score"], [
         (e["id"], c["name"], c["feedback"]) for e in report["exercises"] for c in e["checks"]
         if c["status"] not in ("passed", "manual")]

@@ -30,7 +30,7 @@ def test_list_with_a_target_shows_its_checks():
     (["ex99"], "unknown target 'ex99'"),
     (["ex10", "--submission", "does/not/exist"], "submission not found"),
     (["ex10", "--submission", "pyproject.toml"], "expected a folder"),
-    (["batch", "x"], "not available"),
+    (["batch", "does/not/exist", "--out", "does/not/exist/out"], "not a folder"),
     (["ex10", "--output", "/nonexistent/dir/report.json"], "does not exist"),
     (["ex10", "--mnist", "/nonexistent"], "not a folder"),
 ])

@@ -33,7 +33,7 @@ WRONG = {
         "surprisal of tiny": "log(p + 1e-12)",
     }, ["surprisal(p) is", "surprisal(p, base)", "surprisal raises", "die_face", "rolls_for"]),
     "no_validation.py": (3.5, {
-        "surprisal raises": "should raise ValueError",
+        "surprisal raises": "should raise ValueError; it returned inf\nHint: validate the input",
     }, ["surprisal(p) is", "surprisal(p, base)", "surprisal of tiny", "die_face", "rolls_for"]),
     "sign_flipped.py": (1.25, {
         "surprisal(p) is": "the sign is flipped",

@@ -37,6 +37,7 @@ WRONG = {
     "wrong_order.py": (1.25, {
         "KL(P||Q), the second": "the tuple's order is (H(P), KL(P||Q), H(P,Q))",
         "H(P,Q), the third": "the tuple's order is",
+        "H(P,Q) = H(P) + KL": "the last two values are swapped",
     }, ["H(P), the first", "ValueError"]),
     "not_normalised.py": (4.5, {
         "unnormalised weights": "normalise the weights to sum to 1 first",

@@ -45,7 +45,8 @@ WRONG = {
                              {"softmax", "grad", "num_ref", "rows", "invalid"}),
     "softmax_wrong_axis": (ALL - {"invalid"}, "softmax", "normalises each column",
                            {"invalid"}),
-    "labels_not_validated": ({"invalid"}, "invalid", "expected ValueError", ALL - {"invalid"}),
+    "labels_not_validated": ({"invalid"}, "invalid", "Hint: validate the input",
+                             ALL - {"invalid"}),
 }
 CORRECT = ("correct_scipy_logsumexp", "correct_loop", "correct_float32_native")
 
@@ -94,6 +95,18 @@ def test_wrong_submissions_lose_points_where_expected(grade_files, name, seed):
     feedback = check(report, "ex04", CHECKS[hinted]).feedback
     assert words in feedback, feedback
     assert exercise(report, "ex04").score < 8
+
+
+@pytest.mark.parametrize("seed", (0, 7))
+def test_every_failed_check_of_a_wrong_axis_names_it(grade_files, seed):
+    """The gradient checks too: (softmax over axis 0 - onehot) / N is recognised."""
+    report = grade_one(grade_files, "softmax_wrong_axis", seed)
+    for key in ALL - {"invalid"}:
+        feedback = check(report, "ex04", CHECKS[key]).feedback
+        assert "Hint: " in feedback, (key, feedback)
+    for key in ("num_ref", "num_own"):
+        assert "Hint: softmax over the wrong axis" in check(report, "ex04",
+                                                            CHECKS[key]).feedback
 
 
 def test_feedback_names_the_case(grade_files):

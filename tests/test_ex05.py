@@ -37,7 +37,7 @@ WRONG = {
     }, ["H_P:", "KL_PQ:"]),
     "wrong_keys.py": (2.0, {
         "KL_PQ:": "answers() has no key 'KL_PQ'",
-        "the answers agree": "answers() has no key 'KL_PQ'",
+        "the answers agree": "Hint: rename the key 'KL' to 'KL_PQ'",
     }, ["H_P:", "H_PQ:"]),
 }
 CORRECT = ["correct_by_hand.py", "correct_numpy.py"]

@@ -92,5 +92,6 @@ def test_perplexity_mixes_bases(grade_files):
 def test_no_input_validation(grade_files):
     report = grade(grade_files, "no_input_validation.py")
     failed_with(report, INVALID, "should raise ValueError")
+    failed_with(report, INVALID, "Hint: validate the input before computing with it")
     passed(report, SURPRISAL, PERPLEXITY, EDGES, NATS, BITS, ANSWER_PPL)
     assert exercise(report, "ex06").score == 4.5

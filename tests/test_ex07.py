@@ -61,7 +61,7 @@ def test_gap_sign_flipped(grade_files):
     report = grade(grade_files, "gap_sign_flipped.py")
     failed_with(report, UNWEIGHTED, "the sign is flipped", "log is concave")
     failed_with(report, WEIGHTED, "the sign is flipped")
-    failed_with(report, GAP_PROPERTY, "is >= 0 for every x")
+    failed_with(report, GAP_PROPERTY, "is >= 0 for every x", "Hint: the sign is flipped")
     passed(report, NEG_KL, ORDER, INVALID)
     assert exercise(report, "ex07").score == 2.25
 
@@ -78,7 +78,8 @@ def test_weights_ignored(grade_files):
 def test_neg_kl_returns_kl(grade_files):
     report = grade(grade_files, "neg_kl_returns_kl.py")
     failed_with(report, NEG_KL, "the sign is flipped", "-KL(P||Q) <= 0")
-    failed_with(report, ORDER, "E_P[log Q/P] <= log E_P[Q/P]")
+    failed_with(report, ORDER, "E_P[log Q/P] <= log E_P[Q/P]",
+                "Hint: the sign is flipped: E_P[log Q/P]")
     passed(report, UNWEIGHTED, WEIGHTED, GAP_PROPERTY, INVALID)
     assert exercise(report, "ex07").score == 3.25
 
@@ -86,6 +87,7 @@ def test_neg_kl_returns_kl(grade_files):
 def test_expectation_over_all_outcomes(grade_files):
     report = grade(grade_files, "expectation_over_all_outcomes.py")
     failed_with(report, NEG_KL, "log E_P[Q/P]", "over the outcomes with p > 0 only")
-    failed_with(report, ORDER, "Jensen's step is then an equality")
+    failed_with(report, ORDER, "Jensen's step is then an equality",
+                "Hint: E_P[Q/P] = sum_{p>0} p (q/p)")
     passed(report, UNWEIGHTED, WEIGHTED, GAP_PROPERTY, INVALID)
     assert exercise(report, "ex07").score == 3.25

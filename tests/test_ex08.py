@@ -76,6 +76,7 @@ def test_mutual_information_reversed_kl(grade_files):
     report = grade(grade_files, "mutual_information_reversed_kl.py")
     failed_with(report, VALUES, "KL(P_X P_Y || P_XY), the reverse direction")
     failed_with(report, PROPERTIES, "returned inf", "the reverse direction")
+    failed_with(report, OPTIONS, "in bits", "Hint: this is KL(P_X P_Y || P_XY)")
     passed(report, PRODUCT, INDEPENDENT, INVALID)
     assert exercise(report, "ex08").score == 2.5
 

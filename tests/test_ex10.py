@@ -36,9 +36,39 @@ MISTAKES = {
                             ["entropy matches", "kl_divergence matches"]),
     "nan_for_zeros": (["zero probabilities"], "0 * log 0",
                       ["entropy matches", "kl_divergence matches", "ValueError"]),
-    "no_validation": (["ValueError"], "should raise ValueError",
+    "no_validation": (["ValueError"], "Hint: validate the input",
                       ["entropy matches", "cross_entropy matches", "kl_divergence matches"]),
+    "epsilon_in_q": (["zero probabilities", "kl_divergence matches"],
+                     "an epsilon added to q (or a clip) makes it finite",
+                     ["entropy matches", "ValueError", "base=2"]),
+    "q_not_normalised": (["unnormalised weights"], "p is normalised but q is not",
+                         ["entropy matches", "cross_entropy matches", "kl_divergence matches",
+                          "zero probabilities", "ValueError"]),
 }
+
+
+@pytest.mark.parametrize("name", sorted(MISTAKES) + ["sums_first_hundred"])
+def test_every_failed_check_of_a_known_mistake_names_it(grade_files, name):
+    """A wrong value that matches a known mistake names it, in every check it fails."""
+    for seed in (3, 11):
+        result = exercise(grade_files({"ex10.py": FILES / f"{name}.py"}, ["ex10"], seed=seed),
+                          "ex10")
+        bare = [c.name for c in result.checks if c.status == "failed"
+                and "Hint:" not in c.feedback]
+        assert bare == [], (seed, [(c.name, c.feedback) for c in result.checks])
+
+
+def test_an_epsilon_in_q_is_named_with_its_value(grade_files):
+    report = grade_files({"ex10.py": FILES / "epsilon_in_q.py"}, ["ex10"], seed=3)
+    feedback = check(report, "ex10", "kl_divergence matches").feedback
+    assert "this is the value with 1e-12 added to q" in feedback
+
+
+def test_one_mistake_in_several_checks_is_diagnosed_once(grade_files):
+    result = exercise(grade_files({"ex10.py": FILES / "kl_reversed.py"}, ["ex10"], seed=3),
+                      "ex10")
+    assert result.diagnosis is not None
+    assert result.diagnosis.startswith("one mistake, five checks: this is KL(Q||P)")
 
 
 @pytest.mark.parametrize("name", sorted(MISTAKES))

@@ -31,10 +31,11 @@ WRONG = {
     "ambiguous_legend": ({"legend"}, "does not say which direction"),
     "no_axis_labels": ({"labels"}, "no label"),
     "curves_on_two_axes": ({"plot", "legend"}, "different axes"),
-    "plot_ignores_p": ({"plot"}, "no line of the figure is KL(P||Q)"),
+    "plot_ignores_p": ({"plot"}, "Hint: the plot ignores its argument p"),
     "plot_returns_none": ({"plot", "legend", "labels"}, "return fig"),
 }
-HINTED = {"swapped_kl_curves", "bits_instead_of_nats", "nan_at_ends", "plot_returns_none"}
+HINTED = {"swapped_kl_curves", "bits_instead_of_nats", "nan_at_ends", "plot_returns_none",
+          "plot_ignores_p"}
 
 
 def failing(result) -> set[str]:

@@ -41,7 +41,11 @@ WRONG = {
     "top5_ties_reversed": ({"top5"}, "top5", "equal surprisals must keep the order of the "
                                              "text"),
     "tokens_include_first": ({"tokens"}, "tokens", "the first token is context only"),
-    "no_value_error": ({"short"}, "short", "should raise ValueError"),
+    "no_value_error": ({"short"}, "short", "Hint: validate the input"),
+    # float32 underflow: caught on the confident model only
+    "entropy_float32_underflow": ({"entropy"}, "entropy", "0 * log 0 = nan"),
+    "surprisal_log_of_float32_softmax": ({"surprisal"}, "surprisal",
+                                         "a float32 softmax rounds to exactly 0"),
 }
 TINY = {"model": "tiny", "seed": 0}
 
@@ -101,6 +105,34 @@ def test_wrong_submissions_lose_points_where_expected(grade_files, name):
     assert failed_checks(result) == must_fail, [(c.name, c.feedback) for c in result.checks]
     assert words in feedback(result, where)
     assert 0 < result.score < 8
+
+
+def test_epsilon_in_the_log_is_named(grade_files):
+    """-log(p + 1e-10): the surprisal check names the epsilon (other checks may also lose)."""
+    name = "surprisal_epsilon"
+    for seed in (0, 5):
+        result = exercise(grade_files({"ex13.py": FILES / f"{name}.py"}, ["ex13"], seed=seed),
+                          "ex13")
+        assert "surprisal" in failed_checks(result)
+        assert failed_checks(result) <= {"surprisal", "averages", "top5", "compare"}
+        words = feedback(result, "surprisal")
+        assert "look like -log(p + eps)" in words and "eps about 1e-10" in words, words
+        assert "log_softmax" in words
+        for key in failed_checks(result) & {"averages", "compare"}:  # the means say it too
+            assert "the mean of -log(p + eps)" in feedback(result, key), feedback(result, key)
+
+
+@pytest.mark.parametrize(("name", "words"), [
+    ("off_by_one_alignment", "Hint: off by one: logits[0, t] predict the token"),
+    ("bits_instead_of_nats", "Hint: this is in bits"),
+])
+def test_every_failed_check_names_the_mistake(grade_files, name, words):
+    """The averages, top5 and compare_texts too, not only the per-token values."""
+    result = exercise(grade_files({"ex13.py": FILES / f"{name}.py"}, ["ex13"], seed=5), "ex13")
+    keys = {"averages", "compare"} | ({"top5"} if name == "bits_instead_of_nats" else set())
+    assert keys <= failed_checks(result)
+    for key in keys:
+        assert words in feedback(result, key), (key, feedback(result, key))
 
 
 def test_gpt2_option_without_gpt2_changes_nothing(pool, tmp_path):
@@ -179,6 +211,61 @@ def test_build_does_not_depend_on_cpu_kernels():
     here = [lm.fingerprint(lm.train_tiny_lm(seed)) for seed in (0, 1)]
     assert done.stdout.split() == here
     assert here[0] != here[1]
+
+
+def confident_lm():
+    return build("language_model", part="model", sharpen=16, **TINY)
+
+
+def test_confident_model_underflows_in_float32_only():
+    """Logits x 16 exactly; a float32 softmax rounds most of each row to 0, float64 none."""
+    model, tokenizer = tiny_lm()
+    sharp = confident_lm()
+    assert build("language_model", part="model", sharpen=16, **TINY) is sharp  # cached
+    rng = np.random.default_rng(0)
+    text = lm.corpus()
+    for start in rng.integers(0, len(text) - 300, size=5):
+        piece = text[start:start + 300]
+        for sample in (piece, "".join(rng.permutation(list(piece)))):
+            ids = torch.tensor([tokenizer.encode(sample)])
+            with torch.no_grad():
+                base, logits = model(ids).logits, sharp(ids).logits
+            assert logits.dtype == torch.float32
+            assert torch.equal(logits, base * 16)
+            zeros = (torch.softmax(logits, -1) == 0).float().mean(-1)
+            assert (zeros > 0.1).all() and zeros.mean() > 0.5
+            span = logits.amax(-1) - logits.amin(-1)
+            assert span.max() < 700  # float64 never underflows: only float32 is caught
+            assert (torch.softmax(logits.double(), -1) > 0).all()
+    with torch.no_grad():
+        assert sharp(ids[0]).logits.shape == (ids.shape[1], tokenizer.vocab_size)
+        loss = sharp(ids, labels=ids).loss
+    assert loss.item() == pytest.approx(ref.analyse_text(sample, sharp, tokenizer)
+                                        ["avg_surprisal"], rel=1e-5)
+    assert sharp.config.vocab_size == tokenizer.vocab_size
+
+
+@pytest.mark.parametrize("bad", [3, 0, -2, 0.3])
+def test_confident_model_needs_a_power_of_two(bad):
+    with pytest.raises(ValueError, match="power of two"):
+        lm.build(part="model", sharpen=bad)
+
+
+def test_worker_builds_the_same_confident_model(pool):
+    """The sharpened recipe gives, in a sandboxed child, the trusted side's logits."""
+    module = StudentModule(pool=pool, exercise=catalog.get("ex13"), files={"ex13.py": PROBE})
+    params = dict(TINY, sharpen=16)
+    try:
+        text = lm.corpus()[:200]
+        got = module.analyse_text(text, Fixture("language_model", part="model", **params),
+                                  Fixture("language_model", part="tokenizer", **params))
+    finally:
+        module.close()
+    _, tokenizer = tiny_lm()
+    assert got["fingerprint"] == lm.fingerprint(confident_lm())
+    with torch.no_grad():
+        expected = confident_lm()(torch.tensor([tokenizer.encode(text)])).logits
+    torch.testing.assert_close(got["logits"], expected, rtol=1e-6, atol=16e-6)
 
 
 def test_hugging_face_convention():

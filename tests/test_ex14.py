@@ -124,6 +124,7 @@ def test_no_validation(grade_files):
     assert_only_lost(report, {INVALID})
     assert "raised RuntimeError" in feedback(report, INVALID)
     assert "expected ValueError" in feedback(report, INVALID)
+    assert "Hint: validate the input" in feedback(report, INVALID)
 
 
 def test_float32_only(grade_files):
@@ -132,3 +133,14 @@ def test_float32_only(grade_files):
     assert result.status == "failed"
     assert "this is the float32 value" in result.feedback
     assert check(report, "ex14", VALUES32).status == "passed"
+
+
+@pytest.mark.parametrize("seed", [3, 11])
+def test_softmax_then_log_underflows_in_float32(grade_files, seed):
+    report = grade(grade_files, "softmax_then_log", seed=seed)
+    assert_only_lost(report, {VALUES32})  # right in float64 and at the usual temperatures
+    text = feedback(report, VALUES32)
+    assert text.startswith("N=12, D=16, t=0.01, float32, logits up to +-100")
+    assert "returned inf" in text or "returned nan" in text
+    assert "Hint: an inf or nan came back: in float32 a softmax probability underflows" in text
+    assert "F.cross_entropy(logits, labels)" in text and "never log of a softmax" in text

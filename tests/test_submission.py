@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import io
+import os
+import stat
 import zipfile
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -118,3 +121,96 @@ def test_notebook_errors(tmp_path):
 def test_folder_with_one_notebook(tmp_path):
     (tmp_path / "work.ipynb").write_text(notebook([("# ex01\nx = 1", None)]))
     assert list(load(tmp_path).sources) == ["ex01"]
+
+
+REFERENCE_EX04 = Path(__file__).resolve().parent.parent / "reference" / "ex04.py"
+
+
+def zip_with_links(path, files, links):
+    """A zip as `zip -y` makes it on Unix: links stored as links (mode S_IFLNK)."""
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+        for name, target in links.items():
+            info = zipfile.ZipInfo(name)
+            info.create_system = 3
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            archive.writestr(info, target)
+
+
+def test_folder_link_out_of_the_submission_is_refused_per_exercise(tmp_path):
+    assert REFERENCE_EX04.is_file()
+    (tmp_path / "ex04.py").symlink_to(REFERENCE_EX04)
+    (tmp_path / "ex05.py").symlink_to("../../etc/passwd")
+    (tmp_path / "ex06.py").symlink_to("/proc/self/environ")
+    (tmp_path / "ex07.py").symlink_to("/dev/zero")
+    (tmp_path / "ex08.py").write_text("ok = 1\n")
+    sub = load(tmp_path)
+    assert sub.source("ex08").text == "ok = 1\n"
+    for exercise_id in ("ex04", "ex05", "ex06", "ex07"):
+        source = sub.source(exercise_id)
+        assert source.text is None, exercise_id
+        assert "symbolic link" in source.problem and "outside the submission" in source.problem
+    assert str(REFERENCE_EX04) in sub.source("ex04").problem  # names where it points
+
+
+def test_folder_link_inside_the_submission_is_followed(tmp_path):
+    (tmp_path / "drafts").mkdir()
+    (tmp_path / "drafts" / "ex04_v3.py").write_text("v = 3\n")
+    (tmp_path / "ex04.py").symlink_to("drafts/ex04_v3.py")
+    (tmp_path / "ex05.py").symlink_to("drafts")  # a link to a folder: not a file
+    (tmp_path / "ex06.py").symlink_to("missing.py")  # dangling
+    sub = load(tmp_path)
+    assert sub.source("ex04").text == "v = 3\n" and sub.source("ex04").problem is None
+    assert "a folder, not a regular file" in sub.source("ex05").problem
+    assert "cannot read ex06.py" in sub.source("ex06").problem
+
+
+def test_folder_link_through_a_linked_folder_that_leaves_is_refused(tmp_path):
+    submission = tmp_path / "sub"
+    submission.mkdir()
+    (submission / "ref").symlink_to(REFERENCE_EX04.parent)
+    (submission / "ex04.py").symlink_to("ref/ex04.py")
+    assert "outside the submission" in load(submission).source("ex04").problem
+
+
+def test_fifo_and_devices_are_refused_without_blocking(tmp_path):
+    os.mkfifo(tmp_path / "ex04.py")
+    (tmp_path / "ex05.py").mkdir()
+    (tmp_path / "ex06.py").write_text("fine = True\n")
+    sub = load(tmp_path)  # opening a FIFO for reading would block forever
+    assert "a FIFO, not a regular file" in sub.source("ex04").problem
+    assert "a folder, not a regular file" in sub.source("ex05").problem
+    assert sub.source("ex06").problem is None
+    os.mkfifo(tmp_path / "pipe.ipynb")
+    with pytest.raises(SubmissionError, match="FIFO"):
+        load(tmp_path / "pipe.ipynb")
+
+
+def test_zip_links_are_resolved_inside_the_zip_only(tmp_path):
+    zip_with_links(tmp_path / "a.zip", {"a/drafts/ex04_v2.py": "v = 2\n"}, {
+        "a/ex04.py": "drafts/ex04_v2.py",
+        "a/ex05.py": str(REFERENCE_EX04.parent / "ex05.py"),
+        "a/ex06.py": "../../reference/ex06.py",
+        "a/ex07.py": "nowhere.py",
+        "a/ex08.py": "ex04.py",  # a link to a link
+    })
+    sub = load(tmp_path / "a.zip")
+    assert sub.source("ex04").text == "v = 2\n"
+    for exercise_id in ("ex05", "ex06"):
+        assert "outside the submission" in sub.source(exercise_id).problem
+    assert "not in the zip" in sub.source("ex07").problem
+    assert "a link, not a regular file" in sub.source("ex08").problem
+
+
+def test_notebook_linked_out_of_the_folder_is_refused(tmp_path):
+    outside = tmp_path / "outside.ipynb"
+    outside.write_text(notebook([("# ex01\nx = 1", None)]))
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    (folder / "work.ipynb").symlink_to(outside)
+    with pytest.raises(SubmissionError, match="outside the submission"):
+        load(folder)
+    zip_with_links(tmp_path / "nb.zip", {}, {"nb/work.ipynb": str(outside)})
+    with pytest.raises(SubmissionError, match="outside the submission"):
+        load(tmp_path / "nb.zip")

@@ -5,6 +5,7 @@ import math
 import pytest
 
 from grader.checks import Misconception, expect_close, expect_raises
+from grader.hints import NO_VALIDATION, hint_on_failure
 
 # atol: -log2(1 + 1e-12) = -1.4e-12 at p = 1 is not worth a failure; tiny p are checked apart
 TOL = {"rtol": 1e-9, "atol": 1e-11}
@@ -100,8 +101,10 @@ def test_surprisal_invalid(student, rng):
     cases = ((0.0, "p = 0 (an impossible outcome: its surprisal is infinite)"), (0, "p = 0"),
              (negative, "a negative p"), (above, "p > 1 (not a probability)"),
              (1.0 + 1e-9, "p just above 1"), (-0.0, "p = -0.0"))
-    for p, case in cases:
-        expect_raises(ValueError, student.surprisal, p, what=f"surprisal({p!r})", case=case)
+    with hint_on_failure(NO_VALIDATION + " (p must be in (0, 1]: 0 < p <= 1)"):
+        for p, case in cases:
+            expect_raises(ValueError, student.surprisal, p, what=f"surprisal({p!r})",
+                          case=case)
 
 
 def die_hints():

@@ -4,8 +4,8 @@ import math
 
 import numpy as np
 import pytest
-import scipy.stats
 
+from grader import oracles
 from grader.checks import (
     Misconception,
     as_array,
@@ -36,7 +36,7 @@ def pairs(rng):
 
 def scipy_triple(p, q):
     """(H(P), KL(P||Q), H(P,Q)) from scipy: its two-argument entropy is KL."""
-    h, kl = scipy.stats.entropy(p), scipy.stats.entropy(p, q)
+    h, kl = oracles.entropy(p), oracles.entropy(p, q)
     return h, kl, h + kl
 
 
@@ -208,7 +208,9 @@ def test_identity(student, rng):
                    f"{ce:.6g})")
             mixed_up = [Misconception(kl, "your third value equals your KL: "
                                       "scipy.stats.entropy(p, q) is the KL divergence, not "
-                                      "the cross-entropy")]
+                                      "the cross-entropy"),
+                        Misconception(kl - h, "your third value is your second minus your "
+                                      f"first: the last two values are swapped; {ORDER}")]
             expect_close(ce, h + kl, what="H(P,Q), the third value",
                          case=f"{case}: H(P) + KL(P||Q) = {h:.6g} + {kl:.6g}",
                          inputs={"p": p, "q": q}, misconceptions=mixed_up, **IDENTITY_TOL)

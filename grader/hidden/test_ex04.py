@@ -18,6 +18,8 @@ from grader.checks import (
     finite,
     oracles_agree,
 )
+from grader.hints import NO_VALIDATION, hint_on_failure
+from grader.honest import expect_nonzero
 
 F64, F32 = np.float64, np.float32
 DTYPE_NAME = {F64: "float64", F32: "float32"}
@@ -170,6 +172,14 @@ def _grad_hints(ref, z, y):
         hints += [Misconception((p - onehot(a, y)) / n, hint) for p, hint in softmax_variants(a)]
     hints.append(Misconception(ref.softmax(a), NO_ONEHOT_HINT))
     return hints
+
+
+def softmax_grad_hints(z, y):
+    """(p - onehot(y)) / N for the softmaxes of known mistakes (a wrong axis, ...)."""
+    with np.errstate(all="ignore"):
+        n = f64(z).shape[0]
+        return finite_only([Misconception((p - onehot(z, y)) / n, hint)
+                            for p, hint in softmax_variants(z)])
 
 
 def eps_loss_gradients(ref, z, y):
@@ -342,6 +352,7 @@ def test_numerical_gradient_reference_loss(student, ref, rng):
         hints = [Misconception(-numerical, GRAD_SIGN_HINT)]
         if n > 1:
             hints.append(Misconception(n * numerical, NOT_BY_N_HINT))
+            hints += softmax_grad_hints(z, y)
         expect_close(student.cross_entropy_grad(z, y), numerical,
                      what="cross_entropy_grad(z, y)",
                      case=f"{case}: compared with central differences of the reference loss",
@@ -361,12 +372,15 @@ def test_numerical_gradient_own_loss(student, rng):
             hints += [Misconception(n * numerical, NOT_BY_N_HINT),
                       Misconception(numerical / n, "your loss is the sum over the rows but "
                                     "your gradient is that of their mean: the loss should be "
-                                    "the mean (then your gradient is right)")]
-        expect_close(student.cross_entropy_grad(z, y), numerical,
-                     what="cross_entropy_grad(z, y)",
-                     case=f"{case}: compared with central differences of your "
-                          "cross_entropy_loss (the two functions disagree)",
-                     inputs={"z": z, "y": y}, misconceptions=hints, **tol)
+                                    "the mean (then your gradient is right)"),
+                      *softmax_grad_hints(z, y)]
+        grad = expect_close(student.cross_entropy_grad(z, y), numerical,
+                            what="cross_entropy_grad(z, y)",
+                            case=f"{case}: compared with central differences of your "
+                                 "cross_entropy_loss (the two functions disagree)",
+                            inputs={"z": z, "y": y}, misconceptions=hints, **tol)
+        # a constant loss and a zero gradient agree: the gradient of the loss is p - onehot(y)
+        expect_nonzero(grad, what="cross_entropy_grad(z, y)", case=case, atol=1e-9)
 
 
 @pytest.mark.points(0.5)
@@ -381,6 +395,8 @@ def test_gradient_rows_sum_to_zero(student, ref, rng):
     for case, z, y, dtype in cases:
         grad = as_array(student.cross_entropy_grad(z, y), what="cross_entropy_grad(z, y)",
                         shape=np.shape(z))
+        # zeros sum to zero: the property counts for a gradient that is not all zeros
+        expect_nonzero(grad, what="cross_entropy_grad(z, y)", case=case, atol=1e-9)
         hints = [Misconception(np.sum(m.value, axis=-1), m.hint) for m in grad_hints(ref, z, y)]
         expect_close(np.sum(grad, axis=-1), np.zeros(np.shape(z)[:-1]) if grad.ndim == 2
                      else 0.0, what="the sum of each row of cross_entropy_grad(z, y)",
@@ -438,6 +454,8 @@ def test_tiny_label_probability(student, ref, rng):
 
 
 @pytest.mark.points(0.5)
+@hint_on_failure(NO_VALIDATION + " (a label is an int in 0..C-1, the logits are 1-D or 2-D, "
+                 "and 2-D logits take one label per row)")
 def test_invalid_input(student, rng):
     """ValueError for a label out of range, logits or labels of the wrong ndim, mismatched N"""
     c = 4

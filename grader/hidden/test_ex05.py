@@ -1,20 +1,23 @@
 """Hidden suite of exercise 5: a worked example of entropy, cross-entropy and KL (4 points)."""
 
+import difflib
 import math
 
 import numpy as np
 import pytest
-import scipy.stats
 
+from grader import oracles
 from grader.checks import (
     Misconception,
     as_float,
     describe,
     expect,
     expect_close,
+    fail,
     kind,
     oracles_agree,
 )
+from grader.honest import NOT_CREDITED
 
 P = np.array([0.5, 0.3, 0.2])
 Q = np.array([0.6, 0.3, 0.1])
@@ -31,11 +34,11 @@ LOG10 = math.log(10)
 
 def truth():
     """The exact values, from scipy (two-argument entropy is KL)."""
-    h_p = scipy.stats.entropy(P)
-    kl_pq = scipy.stats.entropy(P, Q)
+    h_p = oracles.entropy(P)
+    kl_pq = oracles.entropy(P, Q)
     return {"H_P": h_p, "KL_PQ": kl_pq, "H_PQ": h_p + kl_pq,
-            "H_Q": scipy.stats.entropy(Q), "KL_QP": scipy.stats.entropy(Q, P),
-            "H_QP": scipy.stats.entropy(Q) + scipy.stats.entropy(Q, P)}
+            "H_Q": oracles.entropy(Q), "KL_QP": oracles.entropy(Q, P),
+            "H_QP": oracles.entropy(Q) + oracles.entropy(Q, P)}
 
 
 def answer(student, ref, key):
@@ -44,8 +47,12 @@ def answer(student, ref, key):
     expect(isinstance(value, dict), "answers() should return a dict with the keys 'H_P', "
                                     f"'H_PQ' and 'KL_PQ'; it returned {kind(value)} "
                                     f"({describe(value)})")
-    expect(key in value, f"answers() has no key {key!r}: it returned {describe(value)}; the "
-                         "keys are 'H_P', 'H_PQ' and 'KL_PQ'")
+    if key not in value:
+        names = [k for k in value if isinstance(k, str) and k not in ("H_P", "H_PQ", "KL_PQ")]
+        near = difflib.get_close_matches(key, names, n=1, cutoff=0.5)
+        hint = f"\nHint: rename the key {near[0]!r} to {key!r}" if near else ""
+        fail(f"answers() has no key {key!r}: it returned {describe(value)}; the keys are "
+             f"'H_P', 'H_PQ' and 'KL_PQ'{hint}")
     expected = ref.answers()[key]
     oracles_agree(expected, truth()[key], what=key)
     return value[key], expected
@@ -126,6 +133,13 @@ def test_consistent(student, ref):
         got, _ = answer(student, ref, key)
         values[key] = as_float(got, what=f"answers()[{key!r}]")
     h_p, kl_pq, h_pq = values["H_P"], values["KL_PQ"], values["H_PQ"]
+    # all zeros (or any answers with H_P = KL_PQ = 0) agree trivially: P is not certain and
+    # Q differs from P, so H(P) > 0 and KL(P||Q) > 0 in any unit
+    for key, name in (("H_P", "H(P): P is not a certain outcome"),
+                      ("KL_PQ", "KL(P||Q): Q differs from P (Gibbs' inequality)")):
+        expect(values[key] > 0, f"answers()[{key!r}] is {values[key]:.6g}; {name}, so it is "
+               f"> 0. The answers must agree as real values of H(P) and KL(P||Q): "
+               f"{NOT_CREDITED}")
     expect_close(h_pq, h_p + kl_pq, what="answers()['H_PQ']",
                  case=f"H_P + KL_PQ = {h_p:.6g} + {kl_pq:.6g} (your own answers)",
                  misconceptions=[

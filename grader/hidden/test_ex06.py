@@ -13,6 +13,7 @@ from grader.checks import (
     kind,
     oracles_agree,
 )
+from grader.hints import NO_VALIDATION, hint_on_failure
 
 TOL = {"rtol": 1e-9, "atol": 1e-12}
 #: answers() may be worked out by hand: four significant digits pass, the known wrong
@@ -149,6 +150,12 @@ def test_edge_cases(student, ref, rng):
 @pytest.mark.points(0.5)
 def test_invalid_input(student):
     """invalid input raises ValueError"""
+    with hint_on_failure(NO_VALIDATION + " (a probability in (0, 1], a base > 0 other than "
+                         "1, a rate in [0, 1])"):
+        _invalid_input(student)
+
+
+def _invalid_input(student):
     for p, why in ((0.0, "p = 0"), (-0.2, "a negative p"), (1.5, "p > 1")):
         expect_raises(ValueError, student.token_surprisal, p, what=f"token_surprisal({p:g})",
                       case=f"{why} (a probability must be in (0, 1])")

@@ -4,17 +4,19 @@ import math
 
 import numpy as np
 import pytest
-import scipy.stats
 
+from grader import oracles
 from grader.checks import (
     Misconception,
     as_float,
+    close,
     describe,
     expect,
     expect_close,
     expect_raises,
     fail,
     kind,
+    matching_hint,
     oracles_agree,
 )
 
@@ -118,10 +120,12 @@ def test_gap_property(student, ref, rng):
         for weights, how in ((None, "equal weights"), (w, "random weights")):
             clearly_positive = ref.jensen_gap_log(x, weights) > 1e-9  # not lost in rounding
             gap = as_float(student.jensen_gap_log(x, weights), what="jensen_gap_log")
+            hint = matching_hint(gap, gap_hints(ref, x, weights))
             expect(gap >= -SLACK and not math.isnan(gap),
                    f"{size} random positive numbers, {how}: jensen_gap_log returned "
                    f"{gap:.6g}, but log E[x] - E[log x] is >= 0 for every x and every "
-                   "weighting (log is concave: E[log x] <= log E[x])")
+                   "weighting (log is concave: E[log x] <= log E[x])"
+                   + (f"\nHint: {hint}" if hint else ""))
             expect(gap > 0 or not clearly_positive,
                    f"{size} random positive numbers (not all equal), {how}: "
                    f"jensen_gap_log returned {gap:.6g}; the gap is 0 only when x is "
@@ -175,7 +179,7 @@ def normalise_hint(p, q, raw_formula):
 
 def lhs_hints(ref, p, q, expected_rhs):
     p_n, q_n = normalised(p), normalised(q)
-    kl = scipy.stats.entropy(p_n, q_n)
+    kl = oracles.entropy(p_n, q_n)
     hints = [Misconception(math.nan, NAN_HINT)]
     if math.isfinite(kl):
         hints += [
@@ -186,7 +190,7 @@ def lhs_hints(ref, p, q, expected_rhs):
     else:
         hints += [Misconception(math.inf, "the sign is flipped: log(q/p) = -inf where "
                                 "q = 0 < p, so E_P[log Q/P] = -KL(P||Q) = -inf")]
-    reverse = scipy.stats.entropy(q_n, p_n)
+    reverse = oracles.entropy(q_n, p_n)
     if math.isfinite(reverse):
         hints.append(Misconception(-reverse, "this is -KL(Q||P): the expectation is over P, "
                                    "sum_i p_i log(q_i / p_i)"))
@@ -217,10 +221,23 @@ def rhs_hints(p, q, expected_lhs):
     return hints
 
 
+def sides_hint(lhs, rhs, p, q):
+    """The known mistake behind a wrong side of neg_kl_via_jensen, as a feedback suffix."""
+    p_n, q_n = normalised(p), normalised(q)
+    expected_lhs = -float(oracles.entropy(p_n, q_n))
+    expected_rhs = math.log(float(np.sum(q_n[p_n > 0])))
+    hint = ""
+    if not close(lhs, expected_lhs, **TOL):  # a right side may equal a wrong value's
+        hint = matching_hint(lhs, lhs_hints(None, p, q, expected_rhs))
+    if not hint and not close(rhs, expected_rhs, **TOL):
+        hint = matching_hint(rhs, rhs_hints(p, q, expected_lhs))
+    return f"\nHint: {hint}" if hint else ""
+
+
 def check_pair(student, ref, p, q, case):
     expected_lhs, expected_rhs = ref.neg_kl_via_jensen(p, q)
     p_n, q_n = normalised(p), normalised(q)
-    oracles_agree(expected_lhs, -scipy.stats.entropy(p_n, q_n), what=f"-KL(P||Q), {case}")
+    oracles_agree(expected_lhs, -oracles.entropy(p_n, q_n), what=f"-KL(P||Q), {case}")
     oracles_agree(expected_rhs, math.log(float(np.sum(q_n[p_n > 0]))),
                   what=f"log E_P[Q/P], {case}", atol=1e-15)
     lhs, rhs = two_sides(student.neg_kl_via_jensen(p, q), what="neg_kl_via_jensen(p, q)")
@@ -271,8 +288,9 @@ def test_neg_kl_order(student, rng):
         where = f"{case}: neg_kl_via_jensen(p, q) returned ({lhs:.6g}, {rhs:.6g})"
         expect(not (math.isnan(lhs) or math.isnan(rhs)), f"{where}; {NAN_HINT}")
         expect(lhs <= rhs + SLACK, f"{where}, but Jensen's inequality for the concave log "
-               "gives E_P[log Q/P] <= log E_P[Q/P]")
-        expect(rhs <= SLACK, f"{where}, but log E_P[Q/P] = log sum_(p>0) q <= log 1 = 0")
+               "gives E_P[log Q/P] <= log E_P[Q/P]" + sides_hint(lhs, rhs, p, q))
+        expect(rhs <= SLACK, f"{where}, but log E_P[Q/P] = log sum_(p>0) q <= log 1 = 0"
+               + sides_hint(lhs, rhs, p, q))
     p = rng.dirichlet(np.ones(5))
     lhs, rhs = two_sides(student.neg_kl_via_jensen(p, p), what="neg_kl_via_jensen(p, p)")
     expect(abs(lhs) <= SLACK and abs(rhs) <= SLACK,
@@ -290,7 +308,7 @@ def test_neg_kl_order(student, rng):
            f"Q = {mass:.4g} * P on the support of P (Q/P is constant there) and "
            f"{1 - mass:.4g} elsewhere: neg_kl_via_jensen(p, q) returned ({lhs:.6g}, "
            f"{rhs:.6g}); Jensen's step is then an equality and both sides are "
-           f"log {mass:.4g} = {expected:.6g}")
+           f"log {mass:.4g} = {expected:.6g}" + sides_hint(lhs, rhs, p_ext, q_ext))
 
 
 @pytest.mark.points(0.5)

@@ -17,6 +17,7 @@ from grader.checks import (
     expect_raises,
     fail,
 )
+from grader.honest import expect_draws_a_curve
 
 TOL = {"rtol": 1e-9, "atol": 1e-12}
 LN2 = math.log(2.0)
@@ -375,6 +376,7 @@ def test_plot_labels(student, ref):
         axes, _ = find_entropy_line(facts, ref)
     except CheckFailure:  # graded by the other check; read the labels of the busiest axes
         axes = max(facts.axes, key=lambda a: len(a.lines))
+        expect_draws_a_curve(axes, who="plot_binary_entropy()")  # no points for an empty plot
     missing = [name for name, text in (("x-axis", axes.xlabel), ("y-axis", axes.ylabel))
                if not text.strip()]
     expect(not missing, f"plot_binary_entropy(): the {' and the '.join(missing)} "

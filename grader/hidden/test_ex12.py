@@ -19,6 +19,7 @@ from grader.checks import (
     kind,
 )
 from grader.codec import Opaque
+from grader.honest import expect_draws_a_curve
 
 TOL = {"rtol": 1e-9, "atol": 1e-12}
 LN2 = math.log(2.0)
@@ -196,6 +197,13 @@ def find_kl_lines(facts, p, ref, *, who, units_matter=True):
         missing = "reverse KL(Q||P)" if "forward" in names else "forward KL(P||Q)"
         fail(f"{who}: only one curve is right; no line of the figure is the {missing} "
              f"curve for P = {show(p)}")
+    default = (0.8, 0.2)  # the stub's default p: a plot that ignores its argument draws it
+    if not np.allclose(p, default) and any(classify_line(line, default, ref, (1.0,))
+                                           for line in lines):
+        fail(f"{who}: no line of the figure is KL(P||Q) or KL(Q||P) for P = {show(p)}; the "
+             f"lines are the curves of P = {show(default)}, the default.\nHint: the plot "
+             "ignores its argument p: compute the curves with kl_curves(p), the p that "
+             "plot_kl_asymmetry was given")
     longest = max(lines, key=lambda line: curve_points(line)[0].size)
     x, y = curve_points(longest)
     detail = f"; the longest line has {longest.x.size} points, none with 0 < q < 1"
@@ -401,6 +409,7 @@ def test_plot_labels(student, ref):
                                    units_matter=False)
     except CheckFailure:  # graded by the other check; read the labels of the busiest axes
         axes = max(facts.axes, key=lambda a: len(a.lines))
+        expect_draws_a_curve(axes, who="plot_kl_asymmetry()")  # no points for an empty plot
     missing = [name for name, text in (("x-axis", axes.xlabel), ("y-axis", axes.ylabel))
                if not text.strip()]
     expect(not missing, f"plot_kl_asymmetry(): the {' and the '.join(missing)} "

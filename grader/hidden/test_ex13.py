@@ -37,10 +37,15 @@ from grader.checks import (
 )
 from grader.codec import Fixture
 from grader.fixtures import language_model as lm
+from grader.hints import NO_VALIDATION, hint_on_failure
 from grader.problems import ArgumentsUnavailable, GraderError, StudentError, SubmissionProblem
 
 TOL = {"rtol": 1e-5, "atol": 1e-5}        # both sides rebuild the same weights
 GPT2_TOL = {"rtol": 1e-4, "atol": 2e-3}   # GPT-2 in float32: thread-order effects only
+# the confident model multiplies the logits by SHARPEN (exactly): a rounding difference of
+# the tiny model's float32 forward between CPU kernels grows by as much
+SHARPEN = 16
+CONFIDENT_TOL = {"rtol": 1e-5, "atol": 2e-4}
 NEAR_TIE = 1e-4       # top-5 cases have no two surprisals closer than this unless equal
 RANK_MARGIN = 0.25    # nats between the average surprisals that compare_texts ranks
 LN2 = math.log(2.0)
@@ -77,6 +82,19 @@ def tiny() -> LanguageModel:
     params = {"model": "tiny", "seed": 0}
     model, tokenizer = _build(**params)
     return LanguageModel("the tiny character model", model, tokenizer, _recipes(**params), TOL)
+
+
+def confident() -> LanguageModel:
+    """The tiny model with its logits times SHARPEN: probabilities far below 1e-45.
+
+    A float32 softmax of its logits underflows to exactly 0 for most of the vocabulary at
+    every step, as GPT-2's does; float64 does not (its logits span less than 745 nats).
+    """
+    params = {"model": "tiny", "seed": 0, "sharpen": SHARPEN}
+    model, tokenizer = _build(**params)
+    return LanguageModel(f"the tiny model made confident (logits x {SHARPEN}: most "
+                         "probabilities are below 1e-45)", model, tokenizer,
+                         _recipes(**params), CONFIDENT_TOL)
 
 
 @cache
@@ -188,9 +206,11 @@ def per_token_cases(rng: np.random.Generator) -> Iterator[tuple[str, str]]:
 
 def models_and_cases(student, rng: np.random.Generator, options: dict
                      ) -> Iterator[tuple[LanguageModel, list[tuple[str, str]]]]:
-    """The tiny model with every case; GPT-2 (when asked for and there) with the long ones."""
+    """The tiny model with every case, then a confident model and GPT-2 (when asked for and
+    there) with the long ones."""
     cases = list(per_token_cases(rng))
     yield tiny(), cases
+    yield confident(), cases[:3]
     large = gpt2(student, options)
     if large is not None:
         yield large, cases[:3]
@@ -213,8 +233,43 @@ def analyse_all(student, model: LanguageModel, texts: list[str]) -> list[Any]:
     return student.analyse_text.map([((text, *model.recipes), {}) for text in texts])
 
 
+UNDERFLOW_FIX = ("work with log-probabilities: lp = torch.log_softmax(logits, dim=-1), then "
+                 "surprisal = -lp[token] and entropy = -(lp.exp() * lp).sum(-1) (or "
+                 "torch.special.entr(p).sum(-1), or "
+                 "torch.distributions.Categorical(logits=logits).entropy())")
+
+
+def underflow_hint(array: np.ndarray, expected: np.ndarray, *, tol: dict,
+                   surprisal: bool) -> str:
+    """Name float32 underflow, or an epsilon standing in for it, when the values show it.
+
+    nan or inf where the value is finite is log 0 (or 0 * log 0) of a probability that a
+    float32 softmax rounded to 0. A surprisal of ``-log(p + eps)`` (or of p clamped at eps)
+    is too small exactly where p is not much larger than eps, and there
+    ``exp(-got) - p`` is about eps, the same at every such token.
+    """
+    broken = ~np.isfinite(array) & np.isfinite(expected)
+    if broken.any():
+        return ("nan or inf where the true value is finite: the model gives some tokens a "
+                "probability below 1e-45, which a float32 softmax rounds to exactly 0, and "
+                "log 0 = -inf (0 * log 0 = nan in p * log p); " + UNDERFLOW_FIX)
+    if not surprisal or not np.isfinite(array).all():
+        return ""
+    wrong = ~np.isclose(array, expected, **tol)
+    if not wrong.any() or not (array[wrong] < expected[wrong]).all():
+        return ""
+    eps = np.exp(-array[wrong]) - np.exp(-expected[wrong])
+    if not ((eps > 0).all() and eps.max() <= 4 * np.median(eps)):
+        return ""
+    return (f"these surprisals look like -log(p + eps) (or p clamped at eps) with eps about "
+            f"{np.median(eps):.0e}: wherever the model gives the token a probability near or "
+            "below eps (and a float32 softmax rounds any below 1e-45 to 0) the result is "
+            "about -log(eps), not the surprisal; " + UNDERFLOW_FIX)
+
+
 def expect_per_token(got: Any, expected: np.ndarray, *, what: str, case: str, text: str,
-                     tol: dict, misconceptions: list[Misconception]) -> np.ndarray:
+                     tol: dict, misconceptions: list[Misconception],
+                     surprisal: bool = False) -> np.ndarray:
     """One value per predicted token, close to the reference, with hints."""
     array = as_array(got, what=what)
     count = expected.shape[0]
@@ -226,6 +281,9 @@ def expect_per_token(got: Any, expected: np.ndarray, *, what: str, case: str, te
             message += ("\nHint: the first token is context only, nothing predicts it: use "
                         "logits 0..T-2 for tokens 1..T-1")
         fail(message)
+    hint = underflow_hint(array, expected, tol=tol, surprisal=surprisal)
+    if hint:  # a diagnosis of the value itself: it matches when no other mistake does
+        misconceptions = [*misconceptions, Misconception(array, hint)]
     return expect_close(array, expected, what=what, case=case, inputs={"text": text},
                         misconceptions=misconceptions, **tol)
 
@@ -302,7 +360,8 @@ def test_surprisal(student, ref, rng, options):
             ids, lp = log_probs(model, text)
             expect_per_token(entry(result, "surprisal", case=case), expected,
                              what="analyse_text(...)['surprisal']", case=case, text=text,
-                             tol=model.tol, misconceptions=surprisal_hints(ids, lp))
+                             tol=model.tol, misconceptions=surprisal_hints(ids, lp),
+                             surprisal=True)
 
 
 @pytest.mark.points(1.5)
@@ -317,6 +376,25 @@ def test_entropy(student, ref, rng, options):
             expect_per_token(entry(result, "entropy", case=case), expected,
                              what="analyse_text(...)['entropy']", case=case, text=text,
                              tol=model.tol, misconceptions=entropy_hints(ids, lp))
+
+
+#: the epsilons students add inside the log (or clamp p at)
+EPSILONS = (1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-12)
+EPS_AVERAGE = ("this is the mean of -log(p + eps) (or of p clamped at eps): the epsilon caps the "
+               "surprisal of every token the model finds unlikely; " + UNDERFLOW_FIX)
+
+
+def mean_surprisal_hints(model: LanguageModel, text: str) -> list[Misconception]:
+    """Mean surprisals that known per-token mistakes give (off by one, an epsilon)."""
+    ids, lp = log_probs(model, text)
+    steps = np.arange(len(ids) - 1)
+    p = np.exp(lp[steps, ids[1:]])
+    hints = [Misconception(float(m.value.mean()), m.hint)
+             for m in surprisal_hints(ids, lp)[:2]]  # the two off-by-one alignments
+    for eps in EPSILONS:
+        hints += [Misconception(float(np.mean(-np.log(p + eps))), EPS_AVERAGE),
+                  Misconception(float(np.mean(-np.log(np.maximum(p, eps)))), EPS_AVERAGE)]
+    return hints
 
 
 @pytest.mark.points(1.5)
@@ -340,6 +418,7 @@ def test_averages(student, ref, rng):
                                                 "predicted tokens"),
                          Misconception(h.mean(), "this is the average entropy; "
                                                  "avg_surprisal is the mean surprisal"),
+                         *mean_surprisal_hints(model, text),
                      ], **TOL)
         expect_close(entry(result, "perplexity", case=case), want["perplexity"],
                      what="analyse_text(...)['perplexity']", case=case, inputs=inputs,
@@ -425,6 +504,8 @@ def top5_hints(want: dict) -> list[tuple[list[tuple], str]]:
          "this is the least surprising tokens first: sort by decreasing surprisal"),
         (top5_of(want, ranked(s, lambda i: (-h[i], i))),
          "this is sorted by entropy; top5 ranks tokens by their surprisal"),
+        ([(token, value / LN2, entropy / LN2) for token, value, entropy in want["top5"]],
+         BITS),
     ]
 
 
@@ -498,6 +579,7 @@ def expect_summary(got: Any, want: dict, *, model: LanguageModel, texts: dict) -
         values = got[name]
         if not isinstance(values, dict):
             fail(f"{case}: {what}[{name!r}] should be a dict; it is {kind(values)}")
+        means: list[Misconception] = []  # computed once per text, when first needed
         for key, value in expected.items():
             if key not in values:
                 fail(f"{case}: {what}[{name!r}] has no key {key!r}")
@@ -507,6 +589,10 @@ def expect_summary(got: Any, want: dict, *, model: LanguageModel, texts: dict) -
                                        "exp(average surprisal)")]
             else:
                 hints = [Misconception(value / LN2, BITS)]
+            if key in ("avg_surprisal", "perplexity"):  # off by one, an epsilon in the log
+                means = means or mean_surprisal_hints(model, texts[name])
+                hints += means if key == "avg_surprisal" else [
+                    Misconception(math.exp(m.value), m.hint) for m in means]
             expect_close(values[key], value, what=f"{what}[{name!r}][{key!r}]", case=case,
                          inputs={"text": texts[name]}, misconceptions=hints, **model.tol)
 
@@ -535,7 +621,9 @@ def test_too_short(student, rng):
     """ValueError for a text of fewer than 2 tokens"""
     model = tiny()
     letter = str(rng.choice(list(string.ascii_lowercase)))
-    for text, case in ((letter, f"a text of 1 token ({letter!r})"), ("", "an empty text")):
-        expect_raises(ValueError, student.analyse_text, text, *model.recipes,
-                      what="analyse_text(text, model, tokenizer)", case=case)
+    with hint_on_failure(NO_VALIDATION + " (a text of fewer than 2 tokens has nothing to "
+                         "predict)"):
+        for text, case in ((letter, f"a text of 1 token ({letter!r})"), ("", "an empty text")):
+            expect_raises(ValueError, student.analyse_text, text, *model.recipes,
+                          what="analyse_text(text, model, tokenizer)", case=case)
 

@@ -1,5 +1,6 @@
 """Hidden suite of exercise 14: the symmetric InfoNCE loss (8 points)."""
 
+import contextlib
 import math
 
 import numpy as np
@@ -18,6 +19,8 @@ from grader.checks import (
     fail,
     matching_hint,
 )
+from grader.hints import NO_VALIDATION, hint_on_failure
+from grader.honest import expect_below, expect_nonzero
 from grader.torch_checks import expect_differentiable_scalar, gradcheck
 
 F32, F64 = torch.float32, torch.float64
@@ -170,10 +173,40 @@ def test_values_float64(student, ref, rng):
     check_values(student, ref, rng, F64)
 
 
+# A small temperature in float32 (CLIP lets t fall to 0.01): logits reach +-1/t = +-100. The
+# first positive pair is anti-aligned and z2[1] lies along z1[0], so p_00 = e^-200 or less:
+# 0 in float32 (the smallest float32 is e^-103.3), as is exp(100) inf. Measured (300 seeds,
+# F.cross_entropy, manual log-softmax, concatenated, float32-only): |error| / tolerance <=
+# 0.029; a plain log(exp(l_ii) / sum exp(l_ij)) returned inf or nan on every seed.
+SMALL_T = (12, 16, 0.01)
+UNDERFLOW = ("an inf or nan came back: in float32 a softmax probability underflows to 0 "
+             "below e^-103 (here p = e^-200 for the anti-aligned pair), so log(softmax) is "
+             "-inf, and exp(l) overflows beyond l = 88. Compute the cross-entropy from the "
+             "logits stably: F.cross_entropy(logits, labels), or log_softmax / torch.logsumexp "
+             "(which subtract each row's max), never log of a softmax")
+
+
+def small_temperature_views(rng, n, d, dtype):
+    """Random views whose first positive pair is anti-aligned, with a z2 row along z1[0]."""
+    z1, z2 = (z.numpy().copy() for z in views(rng, n, d, 1.0, F64))
+    z2[0] = -z1[0] * rng.uniform(0.5, 3.0)
+    z2[1] = z1[0] * rng.uniform(0.5, 3.0)
+    return torch.from_numpy(z1).to(dtype), torch.from_numpy(z2).to(dtype)
+
+
 @pytest.mark.points(1)
 def test_values_float32(student, ref, rng):
     """the loss matches the reference on random batches (float32)"""
     check_values(student, ref, rng, F32)
+    n, d, t = SMALL_T
+    z1, z2 = small_temperature_views(rng, n, d, F32)
+    expected = float(ref.info_nce_loss(z1.to(F64), z2.to(F64), t))
+    what = f"info_nce_loss(z1, z2, temperature={t:g})"
+    case = case_name(n, d, t, F32, ", logits up to +-100, the first positive pair anti-aligned")
+    got = scalar(student.info_nce_loss(z1, z2, t), what=what, case=case)
+    with hint_on_failure(UNDERFLOW) if not math.isfinite(got) else contextlib.nullcontext():
+        expect_close(got, expected, what=what, case=case,
+                     misconceptions=value_hints(z1, z2, t), **VALUE_TOL[F32])
 
 
 # -- properties ---------------------------------------------------------------------------
@@ -185,6 +218,31 @@ def expect_same(got, expected, *, what, before, case, dtype, hint):
         hint = "the difference is at float32 precision: " + FLOAT32
     fail(f"{case}: {what} returned {got:.10g}, but {before} returned {expected:.10g}"
          f"\nHint: {hint}")
+
+
+def expect_some_gradient(grads, *, case):
+    """A constant tensor (0 * z1.sum() + 1) backpropagates and passes gradcheck with zero
+    gradients: those checks count only when the gradient is not all zeros (for random views
+    it never is)."""
+    flat = np.concatenate([g.detach().cpu().double().reshape(-1).numpy() for g in grads])
+    expect_nonzero(flat, what="the gradient of info_nce_loss w.r.t. (z1, z2)", case=case,
+                   atol=1e-12)
+
+
+def expect_tells_pairs_apart(student, rng):
+    """A constant is symmetric and scale-invariant: the properties count only for a loss
+    that gives matched views a lower value than unrelated ones (every variant of InfoNCE
+    does, by far: about 1.7 against log 32 = 3.47 for the right loss)."""
+    n, d, t = 32, 64, 0.5
+    z1 = torch.from_numpy(rng.standard_normal((n, d)))
+    unrelated = torch.from_numpy(rng.standard_normal((n, d)))
+    case = case_name(n, d, t, F64)
+    matched_loss = loss_of(student, z1, z1.clone(), t, case=f"{case}, identical views")
+    unrelated_loss = loss_of(student, z1, unrelated, t, case=f"{case}, unrelated views")
+    expect_below(matched_loss, unrelated_loss, what=f"info_nce_loss(z1, z2, {t:g})",
+                 lower_case=f"{case}, identical views (z2 = z1)",
+                 higher_case="the same z1 with an unrelated random z2",
+                 why="the loss rewards each row of z1 for matching its own row of z2")
 
 
 @pytest.mark.points(0.5)
@@ -202,6 +260,7 @@ def test_symmetric(student, rng):
             expect_same(swapped, forward, what=f"info_nce_loss(z2, z1, {t:g})",
                         before=f"info_nce_loss(z1, z2, {t:g})", case=case, dtype=dtype,
                         hint=hint)
+    expect_tells_pairs_apart(student, rng)
 
 
 @pytest.mark.points(0.5)
@@ -220,6 +279,7 @@ def test_row_rescaling(student, rng):
                         before=f"info_nce_loss(z1, z2, {t:g})",
                         case=f"{case}, each row multiplied by a factor between 0.1 and 10",
                         dtype=dtype, hint=hint)
+    expect_tells_pairs_apart(student, rng)
 
 
 # Random views at t = 1 (20,000 seeds each): the loss is log N * (1 + 7.0e-4 +- 9.9e-4) for
@@ -281,7 +341,8 @@ def test_differentiable(student, rng):
     for n, d, t, noise in VALUE_CASES[:2]:
         for dtype in (F32, F64):
             z1, z2 = views(rng, n, d, noise, dtype)
-            differentiable(student, z1, z2, t, case=case_name(n, d, t, dtype))
+            grads, _ = differentiable(student, z1, z2, t, case=case_name(n, d, t, dtype))
+            expect_some_gradient(grads, case=case_name(n, d, t, dtype))
 
 
 @pytest.mark.points(1)
@@ -302,6 +363,8 @@ def test_gradcheck(student, rng):
             else:
                 hint = DETACHED
             fail(f"{text}\nHint: {hint}")
+        grads, _ = differentiable(student, z1, z2, t, case=case)
+        expect_some_gradient(grads, case=case)
 
 
 @pytest.mark.points(1)
@@ -340,6 +403,8 @@ def test_invalid_input(student, rng):
         ((tensor(4, 3), tensor(4, 3), 0.0), "temperature = 0"),
         ((tensor(4, 3), tensor(4, 3), -0.5), "temperature = -0.5"),
     )
-    for args, case in cases:
-        expect_raises(ValueError, student.info_nce_loss, *args, what="info_nce_loss",
-                      case=case)
+    with hint_on_failure(NO_VALIDATION + " (z1 and z2 of the same shape (N, D), "
+                         "temperature > 0)"):
+        for args, case in cases:
+            expect_raises(ValueError, student.info_nce_loss, *args, what="info_nce_loss",
+                          case=case)

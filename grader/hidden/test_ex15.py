@@ -43,6 +43,7 @@ import pytest
 
 from grader import datasets
 from grader.checks import CheckFailure, as_float, describe, expect, fail, kind
+from grader.honest import expect_varies
 from grader.problems import SubmissionProblem
 
 KEYS = ("epoch", "train_ce", "val_ce", "mean_entropy", "perplexity", "val_accuracy")
@@ -149,6 +150,15 @@ def series(logs: list[dict[str, float]], key: str) -> np.ndarray:
     return np.array([log[key] for log in logs])
 
 
+def expect_training(logs: list[dict[str, float]], key: str, *, call: str) -> None:
+    """Fail unless ``key`` changes over the epochs: the format and consistency checks count
+    only for numbers that come from a training run (a constant log satisfies them all)."""
+    expect(len(logs) >= 2, f"{call} returned {len(logs)} log(s); a training run of {EPOCHS} "
+                           f"epochs gives one per epoch")
+    expect_varies(series(logs, key), what=f"{key} in the logs of {call}",
+                  over=f"the {len(logs)} epochs (training changes it from epoch to epoch)")
+
+
 # -- the checks ----------------------------------------------------------------------
 @pytest.mark.points(1)
 def test_logs(student, runs, split, train_seed):
@@ -173,6 +183,7 @@ def test_logs(student, runs, split, train_seed):
         bad = [k for k, v in log.items() if not math.isfinite(v)]
         expect(not bad, f"{call}: epoch {index + 1} has non-finite "
                         f"{', '.join(f'{k} = {log[k]}' for k in bad)}")
+    expect_training(logs, "train_ce", call=call)
 
 
 @pytest.mark.points(1)
@@ -180,6 +191,7 @@ def test_perplexity(student, runs, split, train_seed):
     """perplexity = exp(val_ce) at every epoch"""
     call, value = main_run(student, runs, split, train_seed)
     logs = logs_of(value, call=call, keys=METRICS)
+    expect_training(logs, "val_ce", call=call)
     for epoch, log in enumerate(logs, start=1):
         expected = math.exp(log["val_ce"]) if log["val_ce"] < 700 else math.inf
         got = log["perplexity"]
@@ -205,6 +217,7 @@ def test_entropy(student, runs, split, train_seed):
     """mean entropy in nats, between 0 and log 10"""
     call, value = main_run(student, runs, split, train_seed)
     cases = [(call, logs_of(value, call=call, keys=("mean_entropy",)))]
+    expect_training(cases[0][1], "mean_entropy", call=call)
     call, value = train(student, runs, split, epochs=1, lr=UNTRAINED_LR, seed=train_seed)
     cases.append((f"{call} (a model that has not learnt yet)",
                   logs_of(value, call=call, keys=("mean_entropy",))))
@@ -248,7 +261,9 @@ def test_train_ce_falls(student, runs, split, train_seed):
 def test_train_ce_is_epoch_mean(student, runs, split, train_seed):
     """train_ce is the mean over the epoch's mini-batches"""
     call, value = main_run(student, runs, split, train_seed)
-    first = logs_of(value, call=call, keys=("train_ce", "val_ce"))[0]
+    logs = logs_of(value, call=call, keys=("train_ce", "val_ce"))
+    expect_training(logs, "train_ce", call=call)
+    first = logs[0]
     if first["val_ce"] > LOG10 - LEARNT:
         return  # no visible learning in epoch 1: nothing to tell (other checks say so)
     gap = first["train_ce"] - first["val_ce"]
@@ -303,6 +318,7 @@ def test_same_seed(student, runs, split, train_seed):
     """the same seed gives the same numbers"""
     call, value = main_run(student, runs, split, train_seed)
     first = logs_of(value, call=call, keys=METRICS)
+    expect_training(first, "val_ce", call=call)  # constant numbers are trivially reproducible
     _, value = train(student, runs, split, again=True, seed=train_seed)
     second = logs_of(value, call=call, keys=METRICS)
     expect(len(first) == len(second), f"calling {call} twice gave {len(first)} and "

@@ -28,6 +28,7 @@ from grader.checks import (
     fail,
     kind,
 )
+from grader.honest import expect_nonzero, expect_varies
 from grader.torch_checks import expect_differentiable_scalar, expect_tensor_close, gradcheck
 
 # -- the training run every training check reads (one call, cached per submission) ------
@@ -355,6 +356,10 @@ def test_loss_gradient(student, ref, rng):
         result = student.beta_vae_loss.grad(*args, wrt=(1, 2, 3), output=0)
         grads = expect_differentiable_scalar(result, what="beta_vae_loss(...)[0] (loss)",
                                              case=case)
+        # a constant loss backpropagates (and passes gradcheck) with zero gradients
+        expect_nonzero(np.concatenate([g.detach().double().reshape(-1).numpy() for g in grads]),
+                       what="the gradient of the loss w.r.t. (x_hat, mu, log_var)", case=case,
+                       atol=1e-12)
         leaves = [a.detach().clone().requires_grad_(True) for a in args[:4]]
         loss, _, _ = ref.beta_vae_loss(*leaves, args[4])
         expected = torch.autograd.grad(loss, leaves[1:])
@@ -454,7 +459,9 @@ def test_training_results(student, options, seed):
 def test_training_elbo(student, options, seed):
     """elbo = -(recon + kl) for every beta and every epoch (the true ELBO, not the beta loss)"""
     results, _ = trained(student, options, seed)
-    for beta, (final, history) in swept(results, history=True).items():
+    sweep = swept(results, history=True)
+    expect_trained(sweep, "recon")
+    for beta, (final, history) in sweep.items():
         entries = [(f"results[{beta:g}]", final)] + [
             (f"results[{beta:g}]['history'][{e}]", item) for e, item in enumerate(history)]
         for where, item in entries:
@@ -470,6 +477,17 @@ def test_training_elbo(student, options, seed):
             expect_close(item["elbo"], -(recon + kl), what=f"{where}['elbo']",
                          case=f"beta = {beta:g}, recon = {recon:.6g}, kl = {kl:.6g}",
                          rtol=1e-5, atol=1e-4, misconceptions=hints)
+
+
+def expect_trained(swept_results, key: str) -> None:
+    """Fail unless ``key`` changes over the betas and epochs: a relation between the numbers
+    (elbo = -(recon + kl), recon level across betas) counts only for numbers that come from
+    training (constant numbers satisfy it without a model)."""
+    values = [item[key] for final, history in swept_results.values()
+              for item in (final, *history)]
+    expect_varies(values, what=f"results[beta][{key!r}] (final and history)",
+                  over=f"the {len(values)} entries of the sweep (each beta trains a model, "
+                       "and training changes it from epoch to epoch)")
 
 
 def sweep_values(student, options, seed) -> tuple[list[float], list[float]]:
@@ -492,12 +510,16 @@ def test_training_kl_falls(student, options, seed):
            "should fall as beta grows " + listing(kl, recon) + ": " + "; ".join(problems) +
            ". Check that beta multiplies the KL term of the training loss, that each beta "
            "trains a fresh model, and that beta_vae_loss passes its checks.")
+    # a KL of 0 at every beta "falls" by the ratio: it must come from trained models
+    expect_varies(kl, what="results[beta]['kl']", over=f"the betas {describe(list(BETAS))} "
+                  "(a larger beta trains a model with a smaller KL)")
 
 
 @pytest.mark.points(0.5)
 def test_training_recon_does_not_fall(student, options, seed):
     """the reconstruction loss does not fall as beta grows from 0.1 to 10"""
     kl, recon = sweep_values(student, options, seed)
+    expect_trained(swept(trained(student, options, seed)[0], history=True), "recon")
     problems = recon_problems(list(BETAS), recon)
     expect(not problems, "with less information in z the decoder cannot reconstruct better, "
            "so the reconstruction loss should rise (or, after little training, stay level) "

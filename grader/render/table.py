@@ -13,6 +13,15 @@ from grader.report import ExerciseResult, Report
 STYLES = {"passed": "green", "partial": "yellow", "failed": "red", "error": "red",
           "not_attempted": "dim", "timeout": "red", "manual": "cyan"}
 MARKS = {"failed": "✗", "error": "!", "timeout": "⏱", "manual": "✎"}
+PREVIEW_WORDS = 12
+
+
+def written_preview(text: str, words: int = PREVIEW_WORDS) -> str:
+    """Confirm a written answer was received: its first words and its length."""
+    parts = text.split()
+    start = " ".join(parts[:words]) + (" …" if len(parts) > words else "")
+    count = f"{len(parts)} word{'s' if len(parts) != 1 else ''}"
+    return f"received: “{start}” ({count}, {len(text)} characters)"
 
 
 def _points(value: float) -> str:
@@ -29,6 +38,8 @@ def _rows(table: Table, exercise: ExerciseResult) -> None:
         return
     if exercise.status == "not_attempted":
         return
+    if exercise.diagnosis:  # the cause first: fix it once, not each check it broke
+        table.add_row("", Text(f"→ {exercise.diagnosis}", style="bold yellow"), "", "")
     for check in exercise.checks:
         if check.status == "passed":
             continue
@@ -38,6 +49,9 @@ def _rows(table: Table, exercise: ExerciseResult) -> None:
                       Text(check.status, style=STYLES.get(check.status, "")))
         if check.feedback:
             table.add_row("", Text("  " + check.feedback.replace("\n", "\n  "), style="dim"),
+                          "", "")
+        elif check.status == "manual" and exercise.written:
+            table.add_row("", Text("  " + written_preview(exercise.written), style="dim"),
                           "", "")
 
 
@@ -58,22 +72,43 @@ def build(report: Report) -> Table:
     return table
 
 
-def footer(report: Report) -> str:
-    """Return the line under the table: time, sandbox, how to re-run the same cases."""
+def footer(report: Report, *, verbose: bool = False) -> str:
+    """Return the line under the table: time, sandbox, how to re-run the same cases.
+
+    The sandbox is one calm word for students (the level is the machine's, not theirs to
+    fix, and does not change a grade); ``verbose`` adds what is missing and what holds.
+    """
     parts = [f"{report.duration_s:.1f} s"]
     if report.sandbox is not None:
-        missing = report.sandbox.missing
-        missing = f" (missing: {', '.join(missing)})" if missing else ""
-        parts.append(f"sandbox: {report.sandbox.level}{missing}")
+        if verbose:
+            parts.append(f"sandbox: {report.sandbox.level}")
+        elif report.sandbox.level == "full":
+            parts.append("sandboxed")
+        else:
+            parts.append("sandboxed (partly here; --verbose says more)")
     parts.append(f"same cases again: --seed {report.seed}")
     return " · ".join(parts)
 
 
-def render(report: Report, *, color: bool = False, width: int = 100) -> str:
-    """Return the table as text (with ANSI colours when ``color``)."""
+def sandbox_details(report: Report) -> list[str]:
+    """The sandbox's missing layers and the layers that hold, one line each (--verbose)."""
+    if report.sandbox is None:
+        return []
+    lines = [f"sandbox missing: {m}" for m in report.sandbox.missing]
+    if report.sandbox.layers:
+        lines.append("sandbox layers: " + "; ".join(report.sandbox.layers))
+    return lines
+
+
+def render(report: Report, *, color: bool = False, width: int = 100,
+           verbose: bool = False) -> str:
+    """Return the table as text (with ANSI colours when ``color``; details when ``verbose``)."""
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, force_terminal=color, no_color=not color,
                       highlight=False, soft_wrap=False)
     console.print(build(report))
-    console.print(footer(report), style="dim")
+    console.print(footer(report, verbose=verbose), style="dim")
+    if verbose:
+        for line in sandbox_details(report):
+            console.print(line, style="dim")
     return buffer.getvalue()

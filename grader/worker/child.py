@@ -180,8 +180,22 @@ class Child:
         return self.answer({"value": getattr(self.module, name)})
 
     def answer(self, payload: dict) -> tuple[dict, list[bytes]]:
-        """Encode an answer; refuse results larger than a result may be."""
-        tree, blobs = codec.encode(payload, allow_opaque=True)
+        """Encode an answer; refuse results larger than a result may be.
+
+        A value that cannot be sent (nested too deep, too many parts, a recursion or
+        memory failure while walking it) is the grader's transport problem, reported as
+        ``unsendable``: never as an exception the student's function raised.
+        """
+        try:
+            tree, blobs = codec.encode(payload, allow_opaque=True)
+        except codec.CodecError as exc:
+            raise Unsendable(str(exc)) from None
+        except RecursionError:
+            raise Unsendable("the value is nested too deeply to send") from None
+        except MemoryError:
+            raise Unsendable("the value is too large to send (out of memory)") from None
+        except Exception as exc:  # noqa: BLE001 - a student's value may fail in any way
+            raise Unsendable(f"the value cannot be sent ({type(exc).__name__})") from None
         size = sum(len(b) for b in blobs)
         if size > MAX_RESULT:
             raise ResultTooLarge(
@@ -191,10 +205,18 @@ class Child:
 
     # -- errors --------------------------------------------------------------------------
     def describe(self, exc: BaseException) -> dict:
-        """Describe an exception with the student's own traceback lines only."""
+        """Describe an exception with the student's own traceback lines only.
+
+        The message is rendered under a short timer (a student's ``__str__`` may never
+        return); one that cannot be rendered in time is marked ``unrendered``, which the
+        grader treats as a transport failure, never as the exception the student meant.
+        """
+        unrendered = False
         try:
-            message = str(exc)
-        except Exception:  # noqa: BLE001 - a student's exception may not even print
+            message = _render_message(exc)
+        except _RenderTimeout:
+            message, unrendered = "(its message could not be rendered in time)", True
+        except BaseException:  # noqa: BLE001 - a student's exception may not even print
             message = "(the exception's message could not be printed)"
         if isinstance(exc, SyntaxError):
             lines = traceback.format_exception_only(type(exc), exc)
@@ -209,13 +231,16 @@ class Child:
                     frames.append(f'  File "{where}", line {frame.lineno}, in {frame.name}')
                     if frame.line:
                         frames.append(f"    {frame.line}")
-        return {
-            "type": type(exc).__name__,
-            "bases": [c.__name__ for c in type(exc).__mro__],
+        described = {
+            "type": _class_name(type(exc)),
+            "bases": [_class_name(c) for c in type(exc).__mro__],
             "message": message[:MAX_MESSAGE],
             "traceback": "\n".join(frames[-20:]),
             "lineno": _last_line(exc, self.folder),
         }
+        if unrendered:
+            described["unrendered"] = True
+        return described
 
     # -- the loop ------------------------------------------------------------------------
     def serve(self) -> NoReturn:
@@ -237,6 +262,8 @@ class Child:
                 reply, out_blobs = {"ok": False, "arguments_failed": str(exc)[:MAX_MESSAGE]}, []
             except ResultTooLarge as exc:
                 reply, out_blobs = {"ok": False, "too_large": str(exc)[:MAX_MESSAGE]}, []
+            except Unsendable as exc:
+                reply, out_blobs = {"ok": False, "unsendable": str(exc)[:MAX_MESSAGE]}, []
             except BaseException as exc:  # noqa: BLE001 - SystemExit inside a call included
                 reply, out_blobs = {"ok": False, "error": self.describe(exc)}, []
             reply["printed"] = self.printed.take()
@@ -256,6 +283,40 @@ class ArgumentError(Exception):
 
 class ResultTooLarge(Exception):
     """The student's result is larger than a result may be."""
+
+
+class Unsendable(Exception):
+    """The student's result is not plain data the channel can carry."""
+
+
+class _RenderTimeout(BaseException):
+    """A student's exception message took too long to render."""
+
+
+#: How long a student's exception may take to turn into text.
+RENDER_SECONDS = 0.5
+
+
+def _on_render_alarm(signum: int, frame: Any) -> None:
+    raise _RenderTimeout
+
+
+def _render_message(exc: BaseException) -> str:
+    """Return ``str(exc)`` as a plain str, within :data:`RENDER_SECONDS` of wall time."""
+    previous = signal.signal(signal.SIGALRM, _on_render_alarm)
+    signal.setitimer(signal.ITIMER_REAL, RENDER_SECONDS)
+    try:
+        text = str(exc)
+        return str.__str__(text) if isinstance(text, str) else ""
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _class_name(cls: type) -> str:
+    """A class's name as a plain str (a metaclass may pretend otherwise)."""
+    name = type.__dict__["__name__"].__get__(cls)
+    return str.__str__(name)[:200]
 
 
 def _last_line(exc: BaseException, folder: str) -> int | None:

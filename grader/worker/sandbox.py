@@ -14,10 +14,19 @@ child then applies the layers in a fixed order (:func:`confine`):
    signals or abstract sockets outside its domain;
 6. a seccomp filter: no new processes (threads only), no exec, no ptrace, no
    unshare/setns/mount, no sockets other than Unix ones;
-7. as root, the drop to an unprivileged user of its own (when the Python installation is
-   readable by such a user).
+7. as root, every capability dropped (effective, permitted, inheritable, ambient and the
+   bounding set; securebits locked so that no exec or uid change brings one back) and the
+   drop to an unprivileged user of its own when the Python installation is readable by
+   such a user. When it is not (a pyenv Python under a home folder of mode 700, the
+   README's first command run as root), the child keeps uid 0 without any capability
+   (``capabilities`` layer, ``uid 0 kept``) in an IPC namespace of its own, and may not
+   create sockets at all (a uid-0 peer could be trusted by a root service's Unix socket).
+   A uid 0 without capabilities is held off the grader by Landlock (no file outside its
+   read list, no signal or ptrace outside its domain: ABI 6 or later) and seccomp (no
+   ptrace, no process_vm_*, no new processes): the level is ``full`` only with all of them.
 
-What a layer could not do is reported, so the grader states the sandbox level.
+What a layer could not do is reported, so the grader states the sandbox level; the plan's
+``layers`` name exactly what holds.
 """
 
 from __future__ import annotations
@@ -30,12 +39,22 @@ import signal
 import socket
 import stat
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from grader.worker import landlock
 
 PR_SET_PDEATHSIG = 1
+PR_CAPBSET_DROP = 24
+PR_SET_SECUREBITS = 28
+PR_CAP_AMBIENT = 47
+PR_CAP_AMBIENT_CLEAR_ALL = 4
+CAPABILITY_VERSION_3 = 0x20080522
+SECBIT_NOROOT, SECBIT_NOROOT_LOCKED = 1 << 0, 1 << 1
+SECBIT_NO_SETUID_FIXUP, SECBIT_NO_SETUID_FIXUP_LOCKED = 1 << 2, 1 << 3
+SECBIT_KEEP_CAPS_LOCKED = 1 << 5
+SECBIT_NO_CAP_AMBIENT_RAISE, SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED = 1 << 6, 1 << 7
 CLONE_NEWNET = 0x40000000
+CLONE_NEWIPC = 0x08000000
 CLONE_THREAD = 0x00010000
 SYSTEM_READ = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc",
                "/sys/devices/system/cpu", "/proc/cpuinfo")
@@ -48,7 +67,10 @@ DENIED_SYSCALLS = (
     "pidfd_getfd", "io_uring_setup", "fanotify_init", "acct", "swapon", "swapoff", "reboot",
     "sethostname", "setdomainname", "syslog",
 )
-LAYERS = ("rlimits", "network", "landlock", "seccomp", "uid")
+LAYERS = ("rlimits", "network", "landlock", "seccomp", "capabilities", "uid")
+# "1" in the grader's environment: as root, keep uid 0 without capabilities even where the
+# drop to another uid would work (to test that mode; the zygote gets --keep-uid)
+KEEP_UID_ENV = "GRADE_SANDBOX_KEEP_UID"
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -78,9 +100,11 @@ class Plan:
     seccomp: bool = False
     netns: bool = False
     uid: int | None = None
+    caps: bool = False             # as root: drop every capability (uid 0 kept if uid is None)
     read_paths: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()
     base: str = ""                 # the folder holding each child's private folder
+    layers: tuple[str, ...] = ()   # what holds, in words (the report's sandbox.layers)
 
     def to_dict(self) -> dict:
         """Return the plan as plain data."""
@@ -178,7 +202,7 @@ def _seccomp_available() -> bool:
         return False
 
 
-def detect(base: str, extra_read: list[str] | None = None) -> Plan:
+def detect(base: str, extra_read: list[str] | None = None, *, keep_uid: bool = False) -> Plan:
     """Decide which layers this machine offers; name what is missing and why."""
     missing = []
     abi = landlock.abi_version()
@@ -190,19 +214,42 @@ def detect(base: str, extra_read: list[str] | None = None) -> Plan:
     if not seccomp:
         missing.append("seccomp (pyseccomp/libseccomp not available)")
     uid = None
-    netns = False
+    netns = caps = False
     if os.geteuid() == 0:
-        netns = True
+        netns = caps = True
         unreadable = [p for p in (sys.executable, os.path.join(sys.base_prefix, "lib"))
                       if not _readable_by_others(p)]
-        if unreadable:
-            missing.append(f"uid drop (the Python installation at {unreadable[0]} is not "
-                           "readable by an unprivileged user)")
-        else:
+        if not unreadable and not keep_uid:
             uid = 200_000 + os.getpid() % 100_000 * 10 + 7
+        elif abi < 6 or not seccomp:
+            # uid 0 without capabilities is contained only by Landlock's scopes and seccomp
+            why = (f"the Python installation at {unreadable[0]} is not readable by an "
+                   "unprivileged user" if unreadable else f"{KEEP_UID_ENV}=1")
+            missing.append(f"uid drop ({why}; uid 0 is kept without capabilities, which "
+                           "needs Landlock ABI 6 and seccomp)")
     roots = readable_roots() + [os.path.realpath(p) for p in extra_read or [] if os.path.exists(p)]
     read_paths = expand_without(roots, secret_paths()) if abi else []
-    return Plan(abi, seccomp, netns, uid, tuple(read_paths), tuple(missing), base)
+    plan = Plan(abi, seccomp, netns, uid, caps, tuple(read_paths), tuple(missing), base)
+    return replace(plan, layers=describe_layers(plan))
+
+
+def describe_layers(plan: Plan) -> tuple[str, ...]:
+    """Name the layers a plan applies, in words (the limits are always applied)."""
+    layers = ["rlimits"]
+    if plan.netns:
+        layers.append("network (empty network namespace)")
+    if plan.landlock_abi:
+        scoped = "; signals and abstract sockets scoped" if plan.landlock_abi >= 6 else ""
+        layers.append(f"landlock (ABI {plan.landlock_abi}{scoped})")
+    if plan.seccomp:
+        layers.append("seccomp")
+    if plan.caps:
+        layers.append("capabilities (all dropped, bounding and ambient sets included)")
+    if plan.uid is not None:
+        layers.append(f"uid (drop to the unprivileged uid {plan.uid})")
+    elif plan.caps:
+        layers.append("uid 0 kept (no capabilities, own IPC namespace, no new sockets)")
+    return tuple(layers)
 
 
 # -- applying -------------------------------------------------------------------------
@@ -276,7 +323,7 @@ def _landlock(plan: Plan, folder: str) -> None:
     ruleset.restrict_self()
 
 
-def _seccomp() -> None:
+def _seccomp(no_sockets: bool = False) -> None:
     import pyseccomp as sc
 
     deny = sc.ERRNO(errno.EPERM)
@@ -288,7 +335,10 @@ def _seccomp() -> None:
             continue
     rules.add_rule(deny, "clone", sc.Arg(0, sc.MASKED_EQ, CLONE_THREAD, 0))  # processes
     rules.add_rule(sc.ERRNO(errno.ENOSYS), "clone3")  # glibc falls back to clone for threads
-    rules.add_rule(deny, "socket", sc.Arg(0, sc.NE, socket.AF_UNIX))
+    if no_sockets:  # uid 0 kept: a root service's Unix socket would trust the peer's uid
+        rules.add_rule(deny, "socket")
+    else:
+        rules.add_rule(deny, "socket", sc.Arg(0, sc.NE, socket.AF_UNIX))
     rules.add_rule(deny, "socketpair", sc.Arg(0, sc.NE, socket.AF_UNIX))
     rules.load()
 
@@ -297,7 +347,61 @@ def _drop_user(uid: int, folder: str) -> None:
     os.chown(folder, uid, uid)
     os.setgroups([])
     os.setresgid(uid, uid, uid)
-    os.setresuid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)  # clears the effective and permitted capabilities
+    _clear_capabilities()
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                ("inheritable", ctypes.c_uint32)]
+
+
+def _last_capability() -> int:
+    try:
+        with open("/proc/sys/kernel/cap_last_cap") as handle:
+            return int(handle.read())
+    except (OSError, ValueError):
+        return 63  # the loop below stops at the first capability the kernel does not know
+
+
+LAST_CAP = _last_capability()  # read when the zygote imports this, before any confinement
+
+
+def drop_bounding_and_ambient(*, keep_uid: bool) -> None:
+    """Lock the securebits, empty the bounding and ambient sets (needs CAP_SETPCAP).
+
+    With ``keep_uid`` the securebits also stop the kernel from giving uid 0 capabilities
+    again (on exec, or on a later change of uid); without it, the drop to another uid must
+    still clear the capabilities, so ``NO_SETUID_FIXUP`` stays unset.
+    """
+    bits = (SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_KEEP_CAPS_LOCKED
+            | SECBIT_NO_CAP_AMBIENT_RAISE | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED)
+    if keep_uid:
+        bits |= SECBIT_NO_SETUID_FIXUP | SECBIT_NO_SETUID_FIXUP_LOCKED
+    _check(_libc.prctl(PR_SET_SECUREBITS, bits, 0, 0, 0), "prctl(SET_SECUREBITS)")
+    _check(_libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0), "prctl(CAP_AMBIENT)")
+    for cap in range(LAST_CAP + 1):
+        if _libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
+            if ctypes.get_errno() == errno.EINVAL and cap > 0:
+                break  # past the kernel's last capability
+            _check(-1, f"prctl(CAPBSET_DROP, {cap})")
+
+
+def _clear_capabilities() -> None:
+    """Empty the effective, permitted and inheritable sets of this thread."""
+    header = _CapHeader(CAPABILITY_VERSION_3, 0)
+    data = (_CapData * 2)()
+    _check(_libc.capset(ctypes.byref(header), data), "capset")
+
+
+def _drop_capabilities(keep_uid: bool) -> None:
+    drop_bounding_and_ambient(keep_uid=keep_uid)
+    if keep_uid:
+        _clear_capabilities()
 
 
 def private_folder(plan: Plan) -> str:
@@ -317,12 +421,15 @@ def confine(channel_fd: int, plan: Plan, limits: Limits, folder: str) -> dict:
     if refused:
         failed["rlimits"] = "refused: " + ", ".join(refused)
     steps = []
-    if plan.netns:
-        steps.append(("network", lambda: _check(_libc.unshare(CLONE_NEWNET), "unshare")))
+    if plan.netns:  # with uid 0 kept, SysV IPC of the machine's root processes too
+        flags = CLONE_NEWNET | (CLONE_NEWIPC if plan.caps and plan.uid is None else 0)
+        steps.append(("network", lambda: _check(_libc.unshare(flags), "unshare")))
     if plan.landlock_abi:
         steps.append(("landlock", lambda: _landlock(plan, folder)))
     if plan.seccomp:
-        steps.append(("seccomp", _seccomp))
+        steps.append(("seccomp", lambda: _seccomp(no_sockets=plan.caps and plan.uid is None)))
+    if plan.caps:
+        steps.append(("capabilities", lambda: _drop_capabilities(keep_uid=plan.uid is None)))
     if plan.uid is not None:
         steps.append(("uid", lambda: _drop_user(plan.uid, folder)))
     for name, step in steps:

@@ -83,13 +83,19 @@ def probe(plan: sandbox.Plan) -> sandbox.Plan:
     except (ValueError, KeyError, TypeError):
         failed = {"probe": "the probe child did not report"}
     missing = list(plan.missing) + [f"{layer} (failed: {why})" for layer, why in failed.items()]
-    return replace(
+    if plan.caps and plan.uid is None and failed and not any(
+            m.startswith("uid drop") for m in missing):  # uid 0 is safe only with every layer
+        missing.append("uid drop (uid 0 is kept without capabilities, which needs every "
+                       "other layer)")
+    probed = replace(
         plan, missing=tuple(missing),
         landlock_abi=0 if "landlock" in failed else plan.landlock_abi,
         seccomp=plan.seccomp and "seccomp" not in failed,
         netns=plan.netns and "network" not in failed,
+        caps=plan.caps and "capabilities" not in failed,
         uid=None if "uid" in failed else plan.uid,
     )
+    return replace(probed, layers=sandbox.describe_layers(probed))
 
 
 def serve(control: socket.socket, plan: sandbox.Plan) -> None:
@@ -188,6 +194,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--parent", type=int, default=0)
     parser.add_argument("--read", action="append", default=[],
                         help="a further folder children may read (e.g. a local model)")
+    parser.add_argument("--keep-uid", action="store_true",
+                        help="as root, keep uid 0 without capabilities even where the drop "
+                             "to an unprivileged uid would work (to test that mode)")
     parser.add_argument("--no-sandbox", action="store_true",
                         help="only for measuring the sandbox's cost (bench/isolation.py)")
     args = parser.parse_args(argv)
@@ -203,11 +212,12 @@ def main(argv: list[str] | None = None) -> None:
     if args.no_sandbox:
         plan = sandbox.Plan(base=base, missing=("every layer (disabled for a benchmark)",))
     else:
-        plan = probe(sandbox.detect(base, extra_read=args.read))
+        plan = probe(sandbox.detect(base, extra_read=args.read, keep_uid=args.keep_uid))
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
     control.send(json.dumps({"ready": True, "failed": failed,
                              "sandbox": {"level": plan.level,
-                                         "missing": list(plan.missing)}}).encode())
+                                         "missing": list(plan.missing),
+                                         "layers": list(plan.layers)}}).encode())
     serve(control, plan)
     os._exit(0)
 

@@ -1,0 +1,235 @@
+"""``grade batch DIR --out OUT [TARGET ...]``: grade a class, resumably, into SQLite.
+
+Exit codes: 0 the batch finished (whatever the scores); 2 a bad DIR, OUT or option (one
+line); 3 a grader fault of the batch itself (the database cannot be written, ...).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import grader
+from grader import targets
+from grader.batch import intake, outputs
+from grader.batch.executor import Job, Settings, executor
+from grader.batch.store import FILENAME, GRADED, GRADER_ERROR, INVALID, Store, StoreError
+from grader.submission import SubmissionError
+
+OK, USAGE, INTERNAL = 0, 2, 3
+PLAIN_EVERY = 10.0  # seconds between progress lines when stderr is not a terminal
+
+
+class BatchUsageError(Exception):
+    """A bad DIR, OUT or option: one line, exit code 2."""
+
+
+def batch_parser() -> argparse.ArgumentParser:
+    """Return the parser of ``grade batch``."""
+    from grader.cli import _positive, _seed
+
+    parser = argparse.ArgumentParser(
+        prog="grade batch",
+        description="Grade every submission in DIR (one entry per student: a folder of "
+                    "exNN.py files or with exercises/ inside, a .ipynb, or a .zip of "
+                    "either) with one seed; results go to OUT/grades.sqlite, and "
+                    "OUT/gradebook.csv, OUT/reports/ and OUT/written.csv are made from it.")
+    parser.add_argument("paths", nargs="*", metavar="DIR [TARGET ...]",
+                        help="the folder of submissions, then the exercises to grade "
+                             "(ex04, 4, all; default all)")
+    parser.add_argument("--out", required=True, metavar="OUT",
+                        help="the folder for the database and the outputs")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                        help="submissions graded at the same time (default: the cores)")
+    parser.add_argument("--seed", type=_seed, help="seed of the randomised cases (default: "
+                        "the one stored in OUT, else a new one)")
+    parser.add_argument("--resume", action=argparse.BooleanOptionalAction, default=True,
+                        help="keep what OUT/grades.sqlite already holds (default); "
+                             "--no-resume starts afresh")
+    parser.add_argument("--timeout", type=_positive, metavar="SECONDS",
+                        help="time limit of each call into a submission")
+    parser.add_argument("--quiet", action="store_true", help="no progress, no summary line")
+    parser.add_argument("--report-only", action="store_true",
+                        help="grade nothing: rebuild the outputs from OUT/grades.sqlite")
+    return parser
+
+
+def main(argv: Sequence[str]) -> int:
+    """Parse and run ``grade batch``; return the exit code."""
+    args = batch_parser().parse_intermixed_args(list(argv))
+    try:
+        return run(args)
+    except (BatchUsageError, SubmissionError, targets.TargetError) as exc:
+        print(f"grade batch: error: {exc}", file=sys.stderr)
+        return USAGE
+
+
+def _out_folder(out: str, *, create: bool) -> Path:
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise BatchUsageError(f"--out {out} is not a folder")
+    if not create and not (folder / FILENAME).is_file():
+        raise BatchUsageError(f"--out {out} holds no {FILENAME} to rebuild the outputs from")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BatchUsageError(f"--out {out}: {exc.strerror or exc}") from None
+    if not os.access(folder, os.W_OK):
+        raise BatchUsageError(f"--out {out} is not writable")
+    return folder
+
+
+def _open(path: Path, *, fresh: bool) -> Store:
+    try:
+        return Store(path, fresh=fresh)
+    except StoreError as exc:
+        raise BatchUsageError(str(exc)) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    """Grade the batch (or only rebuild its outputs)."""
+    if args.jobs < 1:
+        raise BatchUsageError("--jobs must be at least 1")
+    if args.report_only:
+        if args.paths:
+            raise BatchUsageError("--report-only takes no DIR or TARGET")
+        out = _out_folder(args.out, create=False)
+        store = _open(out / FILENAME, fresh=False)
+        try:
+            counts = outputs.write_all(store, out)
+        finally:
+            store.close()
+        if not args.quiet:
+            print(f"grade batch: rebuilt the outputs of {sum(counts.values())} submissions "
+                  f"in {out}", file=sys.stderr)
+        return OK
+    if not args.paths:
+        raise BatchUsageError("give the folder of submissions: grade batch DIR --out OUT")
+    folder, *target_args = args.paths
+    if not Path(folder).is_dir():
+        raise BatchUsageError(f"{folder} is not a folder of submissions")
+    from grader import suites
+
+    exercise_ids = tuple(suites.gradable(targets.resolve(target_args)))
+    if not exercise_ids:
+        raise BatchUsageError("no hidden suite exists for the exercises asked for")
+    out = _out_folder(args.out, create=True)
+    if Path(folder).resolve() == out.resolve():
+        raise BatchUsageError("--out must not be the folder of submissions")
+    store = _open(out / FILENAME, fresh=not args.resume)
+    try:
+        return _grade(args, store, out, Path(folder), exercise_ids)
+    except StoreError as exc:
+        print(f"grade batch: internal grader error: {exc}", file=sys.stderr)
+        return INTERNAL
+    finally:
+        store.close()
+
+
+def _grade(args: argparse.Namespace, store: Store, out: Path, folder: Path,
+           exercise_ids: tuple[str, ...]) -> int:
+    started = time.monotonic()
+    stored = store.get("seed")
+    seed = args.seed if args.seed is not None else \
+        int(stored) if stored is not None else secrets.randbelow(2**31)
+    store.put("seed", str(seed))
+    found = intake.scan(folder)
+    store.record_skipped((s.entry, s.reason) for s in found.skipped)
+    version = grader.__version__
+    for bad in found.invalid:
+        if args.resume and store.same_invalid(bad.student, bad.reason, seed, version,
+                                              exercise_ids):
+            continue
+        store.record(student=bad.student, entry=bad.entry, content_hash="", seed=seed,
+                     grader_version=version, exercises=exercise_ids, status=INVALID,
+                     message=bad.reason)
+    jobs = [Job(c.student, c.submission) for c in found.candidates
+            if not (args.resume and store.current(c.student, c.content_hash, seed, version,
+                                                  exercise_ids))]
+    by_student = {c.student: c for c in found.candidates}
+    resumed = len(found.candidates) - len(jobs)
+    settings = Settings(exercise_ids, seed, args.timeout)
+    progress = Progress(len(jobs), quiet=args.quiet)
+    runner = executor(settings, args.jobs)
+    errors = 0
+    try:
+        for result in runner.run(jobs):
+            candidate = by_student[result.student]
+            store.record(student=result.student, entry=candidate.entry,
+                         content_hash=candidate.content_hash, seed=seed,
+                         grader_version=version, exercises=exercise_ids,
+                         status=result.status, message=result.message, report=result.report,
+                         duration_s=result.duration_s)
+            errors += result.status == GRADER_ERROR
+            progress.advance(result.student, failed=result.status != GRADED)
+    finally:
+        runner.close()
+        progress.close()
+    counts = outputs.write_all(store, out)
+    if not args.quiet:
+        rows = [r for r in store.rows() if r.status == GRADED and r.max_score]
+        mean = (sum(r.score or 0.0 for r in rows) / len(rows)) if rows else 0.0
+        top = rows[0].max_score if rows else 0.0
+        print(f"grade batch: {len(found.candidates) + len(found.invalid)} submissions "
+              f"(seed {seed}): {len(jobs)} graded now, {resumed} already graded, "
+              f"{counts.get(INVALID, 0)} invalid, {errors} grader errors, "
+              f"{len(found.skipped)} entries skipped; mean {mean:.1f}/{top:g}; "
+              f"{time.monotonic() - started:.1f} s; {out / outputs.GRADEBOOK}",
+              file=sys.stderr)
+    return OK
+
+
+class Progress:
+    """A rich progress bar on a terminal, a line every few seconds otherwise, or nothing."""
+
+    def __init__(self, total: int, *, quiet: bool) -> None:
+        self.total = total
+        self.done = 0
+        self.failed = 0
+        self.quiet = quiet or total == 0
+        self.started = self.last = time.monotonic()
+        self.bar = None
+        if not self.quiet and sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
+            self.bar = Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(),
+                                TextColumn("{task.fields[rate]}/s"),
+                                TextColumn("failures {task.fields[failed]}"),
+                                TimeRemainingColumn(), console=Console(stderr=True),
+                                transient=True)
+            self.task = self.bar.add_task("grading", total=total, failed=0, rate="-")
+            self.bar.start()
+
+    def advance(self, student: str, *, failed: bool) -> None:
+        """Count one finished submission."""
+        self.done += 1
+        self.failed += failed
+        if self.quiet:
+            return
+        now = time.monotonic()
+        rate = self.done / max(now - self.started, 1e-9)
+        if self.bar is not None:
+            self.bar.update(self.task, advance=1, failed=self.failed, rate=f"{rate:.1f}")
+        elif now - self.last >= PLAIN_EVERY or self.done == self.total:
+            self.last = now
+            left = (self.total - self.done) / rate if rate else 0.0
+            print(f"grade batch: {self.done}/{self.total} graded, {self.failed} failures, "
+                  f"{rate:.2f}/s, about {left:.0f} s left", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        """Remove the bar."""
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None

@@ -1,0 +1,102 @@
+"""The ``markdown`` format: a summary line, a table per exercise, the feedback of lost points.
+
+Made for a pull-request comment or a GitHub job summary: it stays under GitHub's 65,536
+characters (whole blocks are dropped from the end, with a note, when a report is longer).
+Student text appears in table cells escaped character by character (no Markdown, no HTML
+takes effect) and in code blocks whose fence is longer than any run of backticks inside.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from grader.render.common import PROBLEMS, clean, points, summary
+from grader.report import Report
+
+#: GitHub's limit on a comment or a job summary.
+LIMIT = 65_536
+#: How much of one check's feedback a report shows.
+FEEDBACK_LIMIT = 4_000
+
+ICONS = {"passed": "✅", "partial": "🟡", "failed": "❌", "error": "💥",
+         "not_attempted": "⬜", "timeout": "⏱️", "manual": "✍️"}
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+
+
+def cell(value: object, limit: int = 500) -> str:
+    """Return text for one table cell or heading: inline, every Markdown character escaped."""
+    text = html.escape(clean(value, limit=limit), quote=False)
+    text = _SPECIAL.sub(r"\\\1", text)
+    return text.replace("\t", " ").replace("\n", "<br>")
+
+
+def code_block(value: object, limit: int = FEEDBACK_LIMIT) -> str:
+    """Return text as a fenced code block that nothing inside it can close."""
+    text = clean(value, limit=limit)
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{text}\n{fence}"
+
+
+def blocks(report: Report) -> list[str]:
+    """Return the report as a list of Markdown blocks (cut only between blocks)."""
+    out = [f"## grade · {cell(report.submission)}",
+           f"**{summary(report)}**"]
+    if report.sandbox is not None and report.sandbox.missing:
+        out.append(f"Sandbox: {report.sandbox.level} (missing: "
+                   f"{cell(', '.join(report.sandbox.missing))})")
+    rows = ["| Exercise | Score | Status |", "| --- | ---: | --- |"]
+    for exercise in report.exercises:
+        rows.append(f"| {cell(exercise.id, 50)} {cell(exercise.title)} | "
+                    f"{points(exercise.score)} / {points(exercise.max_score)} | "
+                    f"{ICONS.get(exercise.status, '')} {exercise.status.replace('_', ' ')} |")
+    out.append("\n".join(rows))
+    for exercise in report.exercises:
+        out.append(f"### {cell(exercise.id, 50)} · {cell(exercise.title)}: "
+                   f"{points(exercise.score)} / {points(exercise.max_score)}")
+        if exercise.diagnosis:  # the cause first: fix it once, not each check it broke
+            out.append(f"> **→ {cell(exercise.diagnosis, 2_000)}**")
+        if exercise.message:
+            out.append(code_block(exercise.message))
+        # an exercise without checks (it did not import) is told by its message above
+        checks = exercise.checks if exercise.status != "not_attempted" else ()
+        if exercise.status == "not_attempted":
+            out.append("Not attempted: every function still raises NotImplementedError.")
+        if checks:
+            rows = ["| Check | Points | Status |", "| --- | ---: | --- |"]
+            for check in checks:
+                rows.append(f"| {cell(check.name)} | {points(check.score)} / "
+                            f"{points(check.max_score)} | {ICONS.get(check.status, '')} "
+                            f"{check.status} |")
+            out.append("\n".join(rows))
+        for check in checks:
+            if check.status in PROBLEMS and check.feedback:
+                out.append(f"**{cell(check.name)}** ({check.status})\n\n"
+                           + code_block(check.feedback))
+        if exercise.written is not None:
+            out.append("<details><summary>Written answer (graded by hand)</summary>\n\n"
+                       + code_block(exercise.written) + "\n\n</details>")
+        for figure in exercise.figures:
+            out.append(f"Figure: {cell(figure.caption)} (shown in the HTML report)")
+    return out
+
+
+def render(report: Report, *, limit: int = LIMIT) -> str:
+    """Return the report as Markdown of at most ``limit`` characters."""
+    parts = blocks(report)
+    text = "\n\n".join(parts) + "\n"
+    if len(text) <= limit:
+        return text
+    kept: list[str] = []
+    size = 0
+    note_room = 200
+    for part in parts:
+        if size + len(part) + 2 > limit - note_room:
+            break
+        kept.append(part)
+        size += len(part) + 2
+    dropped = len(parts) - len(kept)
+    note = (f"> **Report truncated**: {dropped} more sections did not fit in {limit:,} "
+            "characters; the JSON or HTML report has everything.")
+    return "\n\n".join([*kept, note]) + "\n"
