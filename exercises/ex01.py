@@ -28,11 +28,11 @@ significant digits are enough.
 
 Points (4):
 - 1     surprisal(p) is -log2 p: bits by default
-- 0.5   surprisal(p, base) for base e, 10 and 6
-- 0.5   surprisal of tiny probabilities (down to 1e-300) is exact
 - 0.5   surprisal raises ValueError unless 0 < p <= 1
 - 0.75  die_face_surprisal_bits: the surprisal of one face of a fair die, in bits
 - 0.75  rolls_for_one_bit: how many fair-die rolls carry 1 bit
+- 0.5   surprisal(p, base) for base e, 10 and 6
+- 0.5   surprisal of tiny probabilities (down to 1e-300) is exact
 """
 
 import math  # noqa: F401  (you will need it)

@@ -33,13 +33,13 @@ uniform, and show that the gap ``log N - H(p)`` equals ``KL(p || u)``. Plain tex
 fine; if you type LaTeX with backslashes, make the string a raw string (prefix ``r``).
 
 Points (5; the written part is graded by hand):
+- 0.5   ValueError for n < 1 and for negative, empty or all-zero p
+- 1     the uniform law has the maximum entropy: gap >= 0, = KL(p||uniform), 0 only for it
 - 1     uniform_entropy(n) is log n nats
 - 0.5   uniform_entropy(n, base) for base 2 and 10
 - 1     entropy_gap_to_uniform(p) is log N - H(p) in nats
 - 0.5   entropy_gap_to_uniform with zero probabilities and a certain outcome
 - 0.5   entropy_gap_to_uniform normalises unnormalised weights first
-- 0.5   ValueError for n < 1 and for negative, empty or all-zero p
-- 1     the uniform law has the maximum entropy: gap >= 0, = KL(p||uniform), 0 only for it
 """
 
 import math

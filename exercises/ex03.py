@@ -34,13 +34,13 @@ that equality holds if and only if ``P = Q``. Plain text is fine;
 if you type LaTeX with backslashes, make the string a raw string (prefix ``r``).
 
 Points (5; the written part is graded by hand):
+- 0.5   ValueError for negative entries, empty input or shapes that differ
+- 1     H(P,Q) = H(P) + KL(P||Q) >= H(P), with equality exactly when P = Q
 - 0.75  H(P), the first value, in nats
 - 1     KL(P||Q), the second value, in nats
 - 0.75  H(P,Q), the third value, in nats
 - 0.5   zero probabilities: 0 log 0 = 0, and KL = H(P,Q) = inf where q = 0 < p
 - 0.5   unnormalised weights are normalised first
-- 0.5   ValueError for negative entries, empty input or shapes that differ
-- 1     H(P,Q) = H(P) + KL(P||Q) >= H(P), with equality exactly when P = Q
 """
 
 import numpy as np  # noqa: F401  (you will need it)

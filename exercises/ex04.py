@@ -60,15 +60,15 @@ or the log-sum-exp), and say where ``sum_j y_j = 1`` is used. Then say in a sent
 the gradient is divided by N for the batch mean and why each row sums to zero.
 
 Points (8):
+- 0.5   cross_entropy_grad matches central differences of your cross_entropy_loss
+- 0.5   ValueError for a label out of range, logits or labels of the wrong ndim, mismatched N
 - 1     softmax: 1-D and 2-D logits (row-wise), float64 and float32
 - 1.5   cross_entropy_loss: 1-D and 2-D logits (the mean over rows), float64 and float32
 - 1.5   cross_entropy_grad: p - onehot(y), divided by N for 2-D logits, float64 and float32
 - 0.5   cross_entropy_grad matches central differences of the reference loss
-- 0.5   cross_entropy_grad matches central differences of your cross_entropy_loss
 - 0.5   the rows of cross_entropy_grad sum to zero
 - 1     extreme logits (|z| ~ 1000): finite, correct softmax, loss and gradient
 - 1     tiny p_y (below 1e-12): loss = logsumexp(z) - z_y exactly, gradient p_y - 1 ~ -1
-- 0.5   ValueError for a label out of range, logits or labels of the wrong ndim, mismatched N
 """
 
 import numpy as np  # noqa: F401  (you will need it)

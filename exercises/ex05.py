@@ -24,9 +24,9 @@ compute them in the function (NumPy is fine). They are checked to a relative err
 
 Points (4):
 - 1     H_P: the entropy of P in nats
+- 0.5   the answers agree with each other: H_PQ = H_P + KL_PQ
 - 1.5   KL_PQ: KL(P||Q) in nats
 - 1     H_PQ: the cross-entropy H(P,Q) in nats
-- 0.5   the answers agree with each other: H_PQ = H_P + KL_PQ
 """
 
 import numpy as np  # noqa: F401  (you may use it)

@@ -36,13 +36,13 @@ Invalid input raises ``ValueError`` with a message that names the problem: a pro
 ``rare_rate`` outside ``[0, 1]``, and a ``base`` that is not positive or is exactly 1.
 
 Points (5):
-- 1.25  token_surprisal: -log(p) in nats by default, in bits with base=2
-- 1.25  mixture_perplexity: exp of the mean surprisal of the mixed tokens
-- 0.5   edge cases: p = 1 has surprisal 0, a rate of 0 or 1 gives 1/p
 - 0.5   invalid input raises ValueError
 - 0.5   answers()['surprisal_nats']: the surprisal of p = 0.001 in nats
 - 0.5   answers()['surprisal_bits']: the surprisal of p = 0.001 in bits
 - 0.5   answers()['perplexity']: 5 % of the tokens at p = 0.001, 95 % at p = 0.5
+- 1.25  token_surprisal: -log(p) in nats by default, in bits with base=2
+- 1.25  mixture_perplexity: exp of the mean surprisal of the mixed tokens
+- 0.5   edge cases: p = 1 has surprisal 0, a rate of 0 or 1 gives 1/p
 """
 
 import math

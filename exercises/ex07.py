@@ -48,12 +48,12 @@ the expectation is taken, why the sums run over the outcomes with p_i > 0 only, 
 log sum_{p_i > 0} q_i <= 0, and where the case of equality comes from.
 
 Points (5, plus the written part):
+- 0.5   the two sides are ordered as the proof needs: E_P[log Q/P] <= log E_P[Q/P] <= 0
+- 0.5   invalid input raises ValueError
 - 1     jensen_gap_log: log E[x] - E[log x] for equally weighted x
 - 1     jensen_gap_log with weights: probabilities, zero weights, unnormalised weights
 - 0.75  Jensen's gap is >= 0, with equality iff x is constant
 - 1.25  neg_kl_via_jensen returns (-KL(P||Q), log of the mass Q puts where p > 0)
-- 0.5   the two sides are ordered as the proof needs: E_P[log Q/P] <= log E_P[Q/P] <= 0
-- 0.5   invalid input raises ValueError
 """
 
 import numpy as np  # noqa: F401  (you will need it)

@@ -38,12 +38,12 @@ property of the KL divergence you use (and why it holds) and what happens to the
 with p(i, j) = 0.
 
 Points (6, plus the written part):
+- 1     I(X;Y) >= 0, = 0 for product tables, = H(X) when Y determines X
+- 0.5   invalid input raises ValueError
 - 1     product_of_marginals: P(X) P(Y) as a table of the joint's shape
 - 1.5   mutual_information matches KL(P_XY || P_X P_Y) on the chapter's table and random tables
 - 1     mutual_information: base, zero cells and unnormalised counts
-- 1     I(X;Y) >= 0, = 0 for product tables, = H(X) when Y determines X
 - 1     is_independent: True for product tables, False for dependent ones, and it uses tol
-- 0.5   invalid input raises ValueError
 """
 
 import math

@@ -38,11 +38,11 @@ z then tells the decoder about x, and which direction of KL the VAE uses.
 
 Points (6, plus the written part):
 - 1.75  gaussian_kl: 1/2 sum(mu^2 + e^log_var - 1 - log_var), over dimensions and rows
-- 1.5   gaussian_kl_grad returns (dKL/dmu, dKL/dlog_var), of the input's shape
-- 1     gaussian_kl_grad agrees with central differences of your gaussian_kl and the reference's
 - 0.75  beta_vae_objective is recon_loss + beta * kl
 - 0.5   collapsed_posterior(latent_dim) is the prior N(0, I)
 - 0.5   invalid input raises ValueError
+- 1.5   gaussian_kl_grad returns (dKL/dmu, dKL/dlog_var), of the input's shape
+- 1     gaussian_kl_grad agrees with central differences of your gaussian_kl and the reference's
 """
 
 import numpy as np  # noqa: F401  (you will need it)

@@ -19,12 +19,12 @@ Conventions (the same as ``scipy.stats.entropy``):
 
 Points (8):
 - 1.5  entropy matches the reference and scipy.stats.entropy
-- 1.5  cross_entropy matches the reference and H(P) + KL from scipy
 - 1.5  kl_divergence matches the reference and scipy.stats.entropy(p, q)
+- 1    ValueError for negative entries, mismatched shapes, empty or all-zero input
+- 1.5  cross_entropy matches the reference and H(P) + KL from scipy
 - 1    zero probabilities: 0 log 0 = 0, and infinity where q = 0 < p
 - 0.5  unnormalised weights are normalised first, as scipy.stats.entropy does
 - 0.5  base=2 gives bits and base=10 gives hartleys
-- 1    ValueError for negative entries, mismatched shapes, empty or all-zero input
 - 0.5  H(P,Q) = H(P) + KL(P||Q) holds between your three functions
 """
 

@@ -30,11 +30,11 @@ Conventions:
 Points (6), one line per check:
 
 - 1    binary_entropy matches the reference on grids of p in (0, 1), in bits
+- 0.5  ValueError for p or q outside [0, 1], arrays of different shapes and an empty grid
 - 0.5  base= changes the unit and a scalar gives a 0-d result
 - 1    binary_cross_entropy matches the reference on grids, scalar against array included
 - 1    the ends p, q in {0, 1}: entropy 0, cross-entropy 0 where q = p and +inf where p differs
 - 0.5  cross_entropy_argmin returns the q of the grid minimising the cross-entropy (q = p)
-- 0.5  ValueError for p or q outside [0, 1], arrays of different shapes and an empty grid
 - 1    plot_binary_entropy draws H(p, 1-p) in bits for p in [0.01, 0.99]
 - 0.5  plot_binary_entropy labels both axes
 """

@@ -25,11 +25,11 @@ Conventions:
 
 Points (6), one line per check:
 
+- 0.5  forward and reverse KL cross at q = p1 and q = 1 - p1 (0.8 and 0.2 for P = (0.8, 0.2))
+- 0.5  ValueError for p or q outside [0, 1]
 - 1    kl_curves() gives the default grid, KL(P||Q) and KL(Q||P) in nats for P = (0.8, 0.2)
 - 1    kl_curves matches the reference for other P and other grids of q
-- 0.5  forward and reverse KL cross at q = p1 and q = 1 - p1 (0.8 and 0.2 for P = (0.8, 0.2))
 - 1    the reverse KL(Q||P) stays finite as q -> 0 or 1 while the forward KL(P||Q) diverges
-- 0.5  ValueError for p or q outside [0, 1]
 - 1    plot_kl_asymmetry draws KL(P||Q) and KL(Q||P) against q on one axes, in nats
 - 0.5  the legend names each curve: forward KL(P||Q) and reverse KL(Q||P)
 - 0.5  plot_kl_asymmetry labels both axes

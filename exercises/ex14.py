@@ -47,15 +47,15 @@ is not 2-D, when their shapes differ, or when ``temperature <= 0``.
 
 Points (8), one line per check:
 
-- 1.5  the loss matches the reference on random batches (float64)
-- 1    the loss matches the reference on random batches (float32)
 - 0.5  swapping the two views gives the same loss
 - 0.5  rescaling rows by positive factors leaves the loss unchanged
 - 1    random views give about log N at t = 1.0, identical views about 0 at t = 0.07
 - 1    the loss is a differentiable scalar tensor
 - 1    the gradient passes torch.autograd.gradcheck (float64)
-- 1    the gradient matches the reference's gradient
 - 0.5  ValueError for bad shapes or a temperature <= 0
+- 1.5  the loss matches the reference on random batches (float64)
+- 1    the loss matches the reference on random batches (float32)
+- 1    the gradient matches the reference's gradient
 """
 
 import torch  # noqa: F401  (you will need it)

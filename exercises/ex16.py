@@ -69,14 +69,14 @@ beta = 0.1 to beta = 10 (by more than 1 nat: after only five epochs it may stay 
 
 Points (8), one line per check:
 
-- 2    beta_vae_loss returns (loss, recon, kl) matching the reference (float32 and float64)
-- 0.5  x_hat exactly 0 or 1: the log terms are clamped at -100, as torch's BCE does
-- 1    the loss backpropagates to x_hat, mu and log_var with the right gradient (gradcheck)
 - 1    plot_beta_sweep draws ELBO, KL and reconstruction against beta in three labelled panels
 - 1    train_beta_vae returns per-example recon, kl, elbo per beta and a history per epoch
 - 1    elbo = -(recon + kl) for every beta and every epoch (the true ELBO, not the beta loss)
 - 1    KL falls as beta grows from 0.1 to 10
 - 0.5  the reconstruction loss does not fall as beta grows from 0.1 to 10
+- 2    beta_vae_loss returns (loss, recon, kl) matching the reference (float32 and float64)
+- 0.5  x_hat exactly 0 or 1: the log terms are clamped at -100, as torch's BCE does
+- 1    the loss backpropagates to x_hat, mu and log_var with the right gradient (gradcheck)
 """
 
 import numpy as np  # noqa: F401  (you will need them)

@@ -18,7 +18,7 @@ from grader.render import FORMATS
 from grader.submission import SubmissionError
 
 OK, BELOW, USAGE, INTERNAL = 0, 1, 2, 3
-PLANNED = {"notebook", "release"}
+PLANNED = {"release"}
 
 
 class UsageError(Exception):
@@ -170,14 +170,41 @@ def list_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def keygen_parser() -> argparse.ArgumentParser:
+    """Return the parser of ``grade keygen``."""
+    parser = argparse.ArgumentParser(prog="grade keygen",
+                                     description="Write a new course key (mode 0600) for the "
+                                                 "sealed bundle of hidden suites.")
+    parser.add_argument("--out", required=True, metavar="FILE",
+                        help="the key file to create (never overwritten)")
+    return parser
+
+
+def run_keygen(args: argparse.Namespace) -> int:
+    """Write a new course key; exit 2 if the file exists or cannot be written."""
+    from grader.release.bundle import BundleError, write_key
+
+    try:
+        path = write_key(args.out)
+    except BundleError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"wrote a new course key to {path} (keep it secret: store it as the CI secret "
+          "GRADE_COURSE_KEY)", file=sys.stderr)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv and argv[0] == "list":
             return run_list(list_parser().parse_args(argv[1:]))
+        if argv and argv[0] == "notebook":
+            return run_notebook(notebook_parser().parse_args(argv[1:]))
         if argv and argv[0] == "gradescope-package":
             return run_gradescope_package(gradescope_parser().parse_args(argv[1:]))
+        if argv and argv[0] == "keygen":
+            return run_keygen(keygen_parser().parse_args(argv[1:]))
         if argv and argv[0] == "batch":
             from grader.batch import cli as batch_cli
 
@@ -279,7 +306,12 @@ def write_outputs(report, plan: Sequence[tuple[str, Path | None]], loaded=None, 
     for name, path in plan:
         text = table.render(report, color=color and path is None, verbose=verbose) \
             if name == "table" \
-            else render(name, report, sources, root)
+            else render(name, report, sources, root,
+                        notebook=getattr(loaded, "notebook", None))
+        if name == "notebook" and path is not None and path.suffix.lower() == ".html":
+            from grader.render.notebook import to_html
+
+            text = to_html(text)
         if path is None:
             if not (quiet and name == "table"):
                 sys.stdout.write(text)
@@ -342,6 +374,44 @@ def run_gradescope_package(args: argparse.Namespace) -> int:
     except gradescope_package.PackageError as exc:
         raise UsageError(str(exc)) from None
     print(f"wrote {out}: upload it as the autograder of a Gradescope programming assignment")
+    return OK
+
+
+def notebook_parser() -> argparse.ArgumentParser:
+    """Return the parser of ``grade notebook``."""
+    parser = argparse.ArgumentParser(
+        prog="grade notebook",
+        description="Write the students' Jupyter notebook, made from the stubs in exercises/: "
+                    "per exercise its task, the code to write, the written answer and a cell "
+                    "that grades it. An existing notebook keeps the student's code and answers.")
+    parser.add_argument("targets", nargs="*", metavar="TARGET",
+                        help="ex04, ex4, 4, ch04 or all (the default)")
+    parser.add_argument("--out", default="exercises/ch04.ipynb", metavar="PATH",
+                        help="the notebook to write or regenerate (default: exercises/ch04.ipynb)")
+    parser.add_argument("--stubs", default="exercises", metavar="DIR",
+                        help="the folder of the stubs (default: ./exercises)")
+    return parser
+
+
+def run_notebook(args: argparse.Namespace) -> int:
+    """Write or regenerate the students' notebook."""
+    from grader.notebook import generate
+    from grader.notebook.intake import NotebookError
+
+    exercise_ids = targets.resolve(args.targets)
+    stubs, out = Path(args.stubs), Path(args.out)
+    if stubs.resolve().name == "reference" or not stubs.is_dir():
+        raise UsageError(f"--stubs {stubs}: not a folder of stubs (the notebook is made from "
+                         "exercises/, never from reference/)")
+    if out.suffix != ".ipynb":
+        raise UsageError(f"--out {out}: a notebook's name ends in .ipynb")
+    _check_writable(out)
+    try:
+        cells, merged = generate.write(out, exercise_ids, stubs)
+    except NotebookError as exc:
+        raise UsageError(str(exc)) from None
+    kept = " (the student's code and answers kept)" if merged else ""
+    print(f"wrote {out}: {len(exercise_ids)} exercises, {cells} cells{kept}")
     return OK
 
 

@@ -142,7 +142,7 @@ class _Encoder:
     def encode(self, value: Any, depth: int) -> Any:  # noqa: C901 - one branch per type
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise CodecError(f"the value has more than {MAX_NODES} parts")
+            raise CodecError(f"the value is too large to send (more than {MAX_NODES} parts)")
         if depth > MAX_DEPTH:
             raise CodecError(f"the value is nested more than {MAX_DEPTH} levels deep")
         if value is None or type(value) in (bool, str, int):
@@ -165,7 +165,7 @@ class _Encoder:
             # refuse an oversized container before walking it (a 3-million-key dict)
             parts = len(value) * (2 if type(value) is dict else 1)
             if self.nodes + parts > MAX_NODES:
-                raise CodecError(f"the value has more than {MAX_NODES} parts")
+                raise CodecError(f"the value is too large to send (more than {MAX_NODES} parts)")
         if type(value) in (list, tuple):
             items = [self.encode(item, depth + 1) for item in value]
             return items if type(value) is list else {"t": items}

@@ -39,6 +39,7 @@ class CheckRecord:
     duration_s: float = 0.0
     not_implemented: bool = False
     credit: float = 0.0
+    visibility: str = "hidden"
 
 
 @dataclass
@@ -65,6 +66,18 @@ class GradingState:
 def register_markers(config: pytest.Config) -> None:
     """Register the markers the hidden suites use."""
     config.addinivalue_line("markers", "points(n): the points a check is worth")
+    config.addinivalue_line(
+        "markers", "public: a check that needs no reference code and ships to students")
+
+
+def check_visibility(item: pytest.Item) -> str:
+    """Return ``"public"`` for a check marked ``@pytest.mark.public``, else ``"hidden"``."""
+    return "public" if item.get_closest_marker("public") is not None else "hidden"
+
+
+def public_uses_reference(item: pytest.Item) -> bool:
+    """Whether a public check requests the ``ref`` fixture (directly or through a fixture)."""
+    return check_visibility(item) == "public" and "ref" in getattr(item, "fixturenames", ())
 
 
 def exercise_of(item: pytest.Item) -> str:
@@ -130,6 +143,9 @@ class GradingPlugin:
             if check_points(item) is None:
                 self.state.internal_errors.append(
                     f"{item.nodeid} has no valid @pytest.mark.points(n) marker")
+            if public_uses_reference(item):
+                self.state.internal_errors.append(
+                    f"{item.nodeid} is a public check but requests the ref fixture")
         for exercise in dict.fromkeys(exercise_of(i) for i in items):
             module = self.state.modules.get(exercise)
             if module is not None:
@@ -150,6 +166,8 @@ class GradingPlugin:
     @pytest.fixture
     def ref(self, request: pytest.FixtureRequest) -> Any:
         """The reference solution of this suite's exercise (trusted process only)."""
+        if check_visibility(request.node) == "public":
+            raise RuntimeError("a public check may not use the reference (the ref fixture)")
         return importlib.import_module(f"reference.{exercise_of(request.node)}")
 
     @pytest.fixture
@@ -188,7 +206,7 @@ class GradingPlugin:
         points = check_points(item) or 0.0
         duration = time.monotonic() - self._started.get(item.nodeid, time.monotonic())
         record = CheckRecord(exercise_of(item), check_name(item), points, "passed",
-                             duration_s=duration)
+                             duration_s=duration, visibility=check_visibility(item))
         if call.excinfo is not None:
             error = call.excinfo.value
             if isinstance(error, pytest.skip.Exception):

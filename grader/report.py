@@ -18,6 +18,7 @@ from grader.text import safe_text
 
 SCHEMA = "grade-report/1"
 SANDBOX_LEVELS = ("full", "partial")
+VISIBILITIES = ("public", "hidden")
 
 
 class ReportError(ValueError):
@@ -93,6 +94,8 @@ class CheckResult:
     status: str
     feedback: str = ""
     duration_s: float = 0.0
+    #: ``"public"`` (ships to students), ``"hidden"`` (sealed) or None (not a suite's check)
+    visibility: str | None = None
 
     def __post_init__(self) -> None:
         _clean(self, "name")
@@ -104,18 +107,25 @@ class CheckResult:
                  f"check 'status' must be one of {CHECK_STATUSES} (got {self.status!r})")
         _require(self.score <= self.max_score + 1e-9,
                  f"check {self.name!r}: score {self.score} exceeds max_score {self.max_score}")
+        _require(self.visibility is None or self.visibility in VISIBILITIES,
+                 f"check 'visibility' must be one of {VISIBILITIES} (got {self.visibility!r})")
 
     def to_dict(self) -> dict:
-        """Return the JSON form."""
-        return {"name": self.name, "score": self.score, "max_score": self.max_score,
-                "status": self.status, "feedback": self.feedback,
-                "duration_s": round(self.duration_s, 4)}
+        """Return the JSON form (``visibility`` only when known)."""
+        data: dict[str, Any] = {"name": self.name, "score": self.score,
+                                "max_score": self.max_score, "status": self.status,
+                                "feedback": self.feedback,
+                                "duration_s": round(self.duration_s, 4)}
+        if self.visibility is not None:
+            data["visibility"] = self.visibility
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> CheckResult:
         """Rebuild from the JSON form."""
         return cls(data["name"], data["score"], data["max_score"], data["status"],
-                   data.get("feedback", ""), data.get("duration_s", 0.0))
+                   data.get("feedback", ""), data.get("duration_s", 0.0),
+                   data.get("visibility"))
 
 
 @dataclass(frozen=True)
@@ -227,6 +237,30 @@ class Sandbox:
 
 
 @dataclass(frozen=True)
+class NotGraded:
+    """Hidden checks a run could not grade (a student's release without the course key)."""
+
+    checks: int
+    points: float
+
+    def __post_init__(self) -> None:
+        _require(isinstance(self.checks, int) and not isinstance(self.checks, bool)
+                 and self.checks >= 0, f"'checks' must be an int >= 0 (got {self.checks!r})")
+        object.__setattr__(self, "points", _number("points", self.points))
+
+    @property
+    def line(self) -> str:
+        """The sentence every renderer shows."""
+        checks = "check" if self.checks == 1 else "checks"
+        return (f"{self.checks} hidden {checks} ({self.points:g} points) are graded when you "
+                "open a pull request")
+
+    def to_dict(self) -> dict:
+        """Return the JSON form."""
+        return {"checks": self.checks, "points": self.points}
+
+
+@dataclass(frozen=True)
 class Report:
     """The result of grading one submission."""
 
@@ -239,6 +273,8 @@ class Report:
     exercises: tuple[ExerciseResult, ...] = field(default_factory=tuple)
     sandbox: Sandbox | None = None
     schema: str = SCHEMA
+    #: set when only the public checks ran: ``max_score`` then counts public points only
+    hidden_not_graded: NotGraded | None = None
 
     def __post_init__(self) -> None:
         _clean(self, "submission")
@@ -265,16 +301,20 @@ class Report:
         }
         if self.sandbox is not None:
             data["sandbox"] = self.sandbox.to_dict()
+        if self.hidden_not_graded is not None:
+            data["hidden_not_graded"] = self.hidden_not_graded.to_dict()
         return data
 
     @classmethod
     def from_dict(cls, data: dict) -> Report:
         """Rebuild from the JSON form; raise ReportError or KeyError on a bad document."""
         sandbox = data.get("sandbox")
+        hidden = data.get("hidden_not_graded")
         return cls(data["submission"], data["seed"], data["score"], data["max_score"],
                    data["duration_s"], data["grader_version"],
                    tuple(ExerciseResult.from_dict(e) for e in data["exercises"]),
                    Sandbox(sandbox["level"], tuple(sandbox.get("missing", [])),
                            tuple(sandbox.get("layers", [])))
                    if sandbox else None,
-                   data.get("schema", ""))
+                   data.get("schema", ""),
+                   NotGraded(hidden["checks"], hidden["points"]) if hidden else None)

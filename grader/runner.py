@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +14,15 @@ from grader import catalog, suites, untouched
 from grader.points import Outcome, check_score, exercise_score
 from grader.pool import WorkerPool
 from grader.problems import GraderError, StudentError, SubmissionProblem
-from grader.report import CheckResult, ExerciseResult, Figure, Report, Sandbox, diagnose
+from grader.report import (
+    CheckResult,
+    ExerciseResult,
+    Figure,
+    NotGraded,
+    Report,
+    Sandbox,
+    diagnose,
+)
 from grader.submission import Submission
 
 if TYPE_CHECKING:
@@ -23,6 +31,8 @@ if TYPE_CHECKING:
 
 MAX_WRITTEN = 20_000
 WRITTEN_CHECK = "written answer (graded by the instructor)"
+#: the check that names what a notebook's cells held and the grader did not run
+NOTEBOOK_CHECK = "notebook: lines not run by the grader"
 
 
 @dataclass(frozen=True)
@@ -57,7 +67,7 @@ def read_paths_for(exercise_ids: Sequence[str], options: dict[str, Any]) -> list
 def grade(submission: Submission, *, exercise_ids: Sequence[str], seed: int,
           call_timeout: float | None = None, pool: WorkerPool | None = None,
           options: dict[str, Any] | None = None, require_full: bool = False,
-          skip_untouched: bool = True) -> Outcomes:
+          skip_untouched: bool = True, hidden_available: bool | None = None) -> Outcomes:
     """Grade the given exercises of a submission with the given seed.
 
     ``options`` reach the hidden suites through the ``options`` fixture (``mnist``: a
@@ -68,9 +78,15 @@ def grade(submission: Submission, *, exercise_ids: Sequence[str], seed: int,
     An exercise whose file is still the untouched stub (``grader.untouched``) is reported
     ``not_attempted`` with the checks its suite would list, without a child or its suite
     (``skip_untouched=False`` runs them anyway: the project's tests compare the two).
+
+    ``hidden_available=False`` (default: whether ``grader/hidden`` holds suites) grades the
+    public checks only, as a student's release without the course key does: ``max_score``
+    then counts public points, and the report says how many hidden checks (and points,
+    from ``grader/public/hidden_manifest.json``) were not graded.
     """
     started = time.monotonic()
-    stubs = _untouched(submission, exercise_ids) if skip_untouched else {}
+    hidden = suites.hidden_available() if hidden_available is None else hidden_available
+    stubs = _untouched(submission, exercise_ids, hidden=hidden) if skip_untouched else {}
     to_run = [e for e in exercise_ids if e not in stubs]
     own_pool = pool is None
     if pool is None:
@@ -96,11 +112,12 @@ def grade(submission: Submission, *, exercise_ids: Sequence[str], seed: int,
                     problem=source.problem if source is not None else None,
                     call_timeout=call_timeout, on_printed=state.printed.append,
                     on_figure=state.figure_recorder(exercise_id))
-            code = suites.run(to_run, GradingPlugin(state))
+            code = suites.run(to_run, GradingPlugin(state), hidden=hidden)
             if code not in (0, 1):
                 state.internal_errors.append(f"pytest stopped with exit code {code}")
-        results = tuple(_untouched_result(catalog.get(e), stubs[e]) if e in stubs
-                        else _exercise_result(catalog.get(e), state) for e in exercise_ids)
+        results = tuple(_with_notes(_untouched_result(catalog.get(e), stubs[e]) if e in stubs
+                                    else _exercise_result(catalog.get(e), state),
+                                    submission.source(e)) for e in exercise_ids)
         level = pool.sandbox()
     finally:
         spent = {e: m.spent for e, m in modules.items()}
@@ -113,11 +130,30 @@ def grade(submission: Submission, *, exercise_ids: Sequence[str], seed: int,
                     max_score=float(sum(r.max_score for r in results)),
                     duration_s=time.monotonic() - started,
                     grader_version=grader.__version__, exercises=results,
-                    sandbox=Sandbox(level.level, level.missing, level.layers))
+                    sandbox=Sandbox(level.level, level.missing, level.layers),
+                    hidden_not_graded=None if hidden else _not_graded(exercise_ids))
     return Outcomes(report, tuple(state.internal_errors) if state is not None else (), spent)
 
 
-def _untouched(submission: Submission, exercise_ids: Sequence[str]
+def _with_notes(result: ExerciseResult, source) -> ExerciseResult:
+    """Add a notebook's notes (magics, top-level statements not run) as a manual check."""
+    notes = getattr(source, "notes", ()) if source is not None else ()
+    if not notes:
+        return result
+    shown = list(notes[:30]) + ([f"... and {len(notes) - 30} more"] if len(notes) > 30 else [])
+    check = CheckResult(NOTEBOOK_CHECK, 0.0, 0.0, "manual", "\n".join(shown))
+    return replace(result, checks=(*result.checks, check))
+
+
+def _not_graded(exercise_ids: Sequence[str]) -> NotGraded:
+    """The hidden checks of these exercises, counted from the manifest (names stay secret)."""
+    manifest = suites.hidden_manifest()
+    entries = [manifest.get(e, {}) for e in exercise_ids]
+    return NotGraded(sum(int(m.get("checks", 0)) for m in entries),
+                     round(sum(float(m.get("points", 0.0)) for m in entries), 6))
+
+
+def _untouched(submission: Submission, exercise_ids: Sequence[str], *, hidden: bool = True
                ) -> dict[str, untouched.Untouched]:
     """The exercises whose file is still the stub, with the checks their suites hold."""
     found = {}
@@ -126,7 +162,7 @@ def _untouched(submission: Submission, exercise_ids: Sequence[str]
         if source is None or source.problem is not None or source.text is None:
             continue
         plan = untouched.plan(catalog.get(exercise_id), source.text,
-                              suites.suite_path(exercise_id))
+                              suites.suite_paths(exercise_id, hidden=hidden))
         if plan is not None:
             found[exercise_id] = plan
     return found
@@ -141,7 +177,7 @@ def _untouched_result(exercise: catalog.Exercise, plan: untouched.Untouched
         outcome = Outcome(error.status, stub.points, not_implemented=error.not_implemented)
         outcomes.append(outcome)
         checks.append(CheckResult(stub.name, check_score(outcome), stub.points, error.status,
-                                  error.feedback, 0.0))
+                                  error.feedback, 0.0, stub.visibility))
     score, max_score, status = exercise_score(outcomes, module="ok")
     written = None
     if exercise.written:
@@ -177,9 +213,10 @@ def _check_result(record: CheckRecord, outcome: Outcome, module: str) -> CheckRe
     if module != "ok":
         why = ("not submitted" if module == "missing"
                else "not graded (see the exercise's message)")
-        return CheckResult(record.name, 0.0, record.points, "error", why, record.duration_s)
+        return CheckResult(record.name, 0.0, record.points, "error", why, record.duration_s,
+                           record.visibility)
     return CheckResult(record.name, check_score(outcome), record.points, record.status,
-                       record.feedback, record.duration_s)
+                       record.feedback, record.duration_s, record.visibility)
 
 
 def _written_answer(module: StudentModule) -> tuple[str | None, CheckResult]:

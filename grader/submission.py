@@ -32,8 +32,6 @@ MAX_ZIP_MEMBERS = 2000
 MAX_ZIP_RATIO = 200              # expanded / compressed, past the first MiB
 
 _EXERCISE_FILE = re.compile(r"ex(\d\d)\.py")
-_CELL_MARKER = re.compile(r"#\s*(?:%%\s*)?(ex\d\d)\b", re.IGNORECASE)
-_MAGIC = re.compile(r"^\s*[%!]")
 
 
 class SubmissionError(Exception):
@@ -56,6 +54,8 @@ class Source:
     filename: str
     text: str | None
     problem: str | None = None
+    #: what was left out of a notebook's cells (magics, top-level statements not run)
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,8 @@ class Submission:
 
     name: str
     sources: dict[str, Source] = field(default_factory=dict)
+    #: the submitted notebook's text, when the submission is one (for ``--format notebook``)
+    notebook: str | None = None
 
     def source(self, exercise_id: str) -> Source | None:
         """Return the source of an exercise, or None when the submission lacks it."""
@@ -79,7 +81,8 @@ def load(path: str | Path) -> Submission:
         return _from_folder(path)
     suffix = path.suffix.lower()
     if suffix == ".ipynb":
-        return Submission(path.stem, _from_notebook(_read_bytes(path, MAX_ZIP_BYTES), path.name))
+        data = _read_bytes(path, MAX_ZIP_BYTES)
+        return Submission(path.stem, _from_notebook(data, path.name), _text(data))
     if suffix == ".zip":
         return _from_zip(path)
     raise SubmissionError(
@@ -213,7 +216,7 @@ def _from_folder(folder: Path) -> Submission:
                 raise SubmissionError(f"cannot grade {folder}: {exc}") from None
             if len(data) > MAX_ZIP_BYTES:
                 raise SubmissionError(f"{notebooks[0]} is larger than {MAX_ZIP_BYTES >> 20} MiB")
-            return Submission(folder.name, _from_notebook(data, notebooks[0].name))
+            return Submission(folder.name, _from_notebook(data, notebooks[0].name), _text(data))
         raise SubmissionError(f"no exercise files (ex01.py ... ex16.py) in {folder}")
     return Submission(folder.name, sources)
 
@@ -256,7 +259,7 @@ def _from_zip(path: Path) -> Submission:
             data = _read_zip_file(archive, notebooks[0], path)
         except FileProblem as exc:
             raise SubmissionError(f"cannot grade {path}: {exc}") from None
-        return Submission(path.stem, _from_notebook(data, notebooks[0].filename))
+        return Submission(path.stem, _from_notebook(data, notebooks[0].filename), _text(data))
     raise SubmissionError(f"no exercise files (ex01.py ... ex16.py) or notebook in {path}")
 
 
@@ -298,45 +301,28 @@ def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, path: Path) 
         raise SubmissionError(f"cannot read {member.filename} in {path}: {exc}") from None
 
 
-def _from_notebook(data: bytes, name: str) -> dict[str, Source]:
-    """Split a notebook's code cells into exercise modules.
+def _text(data: bytes) -> str:
+    """A notebook's text (already validated as UTF-8 by its intake)."""
+    return data.decode("utf-8")
 
-    A code cell belongs to ``exNN`` when its first line is a marker comment (``# ex04``
-    or ``# %% ex04``) or its metadata tags hold ``exNN``; unmarked cells after it belong
-    to the same exercise. Unmarked cells before the first marker are a preamble (imports)
-    put in front of every exercise. IPython magics and shell lines are commented out.
+
+def _from_notebook(data: bytes, name: str) -> dict[str, Source]:
+    """Split a notebook into exercise modules (:mod:`grader.notebook.intake`).
+
+    Cells are taken by their ``grade`` metadata, a tag (``ex04``), a first-line marker
+    (``# ex04``) or the exercise functions they define; magics, shell lines and top-level
+    statements that are not definitions, imports or constants are not run, and each is
+    named in the source's ``notes``.
     """
-    import nbformat
+    from grader.notebook import intake
 
     try:
-        notebook = nbformat.reads(data.decode("utf-8"), as_version=4)
-    except Exception as exc:  # nbformat raises several unrelated types on bad input
-        raise SubmissionError(f"{name} is not a readable notebook: {exc}") from None
-    preamble: list[str] = []
-    cells: dict[str, list[str]] = {}
-    current: str | None = None
-    for cell in notebook.cells:
-        if cell.cell_type != "code":
-            continue
-        text = "\n".join(
-            f"# (not run by the grader) {line}" if _MAGIC.match(line) else line
-            for line in cell.source.splitlines()
-        )
-        tags = [t.lower() for t in cell.get("metadata", {}).get("tags", [])]
-        tagged = next((t for t in tags if _exercise_id(f"{t}.py")), None)
-        first = text.lstrip().splitlines()[0] if text.strip() else ""
-        marker = _CELL_MARKER.match(first)
-        if tagged or marker:
-            current = tagged or marker.group(1).lower()
-        if current is None:
-            preamble.append(text)
-        else:
-            cells.setdefault(current, []).append(text)
-    if not cells:
-        raise SubmissionError(
-            f"{name} has no exercise cells (a code cell starting with '# ex04', or tagged ex04)"
-        )
-    return {
-        exercise_id: _source(f"{exercise_id}.py", "\n\n".join(preamble + parts).encode())
-        for exercise_id, parts in cells.items()
-    }
+        found = intake.modules(data, name)
+    except intake.NotebookError as exc:
+        raise SubmissionError(str(exc)) from None
+    sources = {}
+    for exercise_id, module in found.items():
+        source = _source(f"{exercise_id}.py", module.text.encode("utf-8"))
+        sources[exercise_id] = Source(source.filename, source.text, source.problem,
+                                      module.notes)
+    return sources

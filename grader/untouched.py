@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +46,7 @@ class StubCheck:
     name: str
     points: float
     function: str
+    visibility: str = "hidden"
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,11 @@ class Untouched:
     written: str | None
 
 
-def plan(exercise: Exercise, source: str, suite: Path) -> Untouched | None:
-    """Return the untouched exercise's checks, or None when it must be graded as usual."""
+def plan(exercise: Exercise, source: str, suite: Path | Sequence[Path]) -> Untouched | None:
+    """Return the untouched exercise's checks, or None when it must be graded as usual.
+
+    ``suite`` is the exercise's suite file, or its files in run order (public, hidden).
+    """
     written = stub_module(exercise, source)
     if written is False:
         return None
@@ -162,15 +167,25 @@ def _safe_default(node: ast.expr, aliases: dict[str, str]) -> bool:
 
 
 # -- the hidden suite -----------------------------------------------------------------------
-def suite_checks(exercise: Exercise, suite: Path) -> tuple[StubCheck, ...] | None:
-    """Return the checks of a suite, in order, with the stub each calls first; or None."""
+def suite_checks(exercise: Exercise, suite: Path | Sequence[Path]
+                 ) -> tuple[StubCheck, ...] | None:
+    """Return the checks of a suite, in order, with the stub each calls first; or None.
+
+    Several files (public, then hidden) are read as one suite: a helper defined in one may
+    be used by the other's checks.
+    """
+    paths = [suite] if isinstance(suite, Path) else list(suite)
+    body: list[ast.stmt] = []
     try:
-        tree = ast.parse(suite.read_text(encoding="utf-8"))
+        for path in paths:
+            body.extend(ast.parse(path.read_text(encoding="utf-8")).body)
     except (OSError, SyntaxError, ValueError):
+        return None
+    if not paths:
         return None
     helpers: dict[str, ast.FunctionDef] = {}
     tests: list[ast.FunctionDef] = []
-    for node in tree.body:
+    for node in body:
         if isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
             return None
         if isinstance(node, (ast.Assign, ast.AnnAssign)):
@@ -197,7 +212,8 @@ def suite_checks(exercise: Exercise, suite: Path) -> tuple[StubCheck, ...] | Non
             return None
         doc = (ast.get_docstring(test, clean=False) or "").strip()
         name = doc.splitlines()[0].strip() if doc else test.name
-        checks.append(StubCheck(name, points, function))
+        public = any(ast.unparse(d) == "pytest.mark.public" for d in test.decorator_list)
+        checks.append(StubCheck(name, points, function, "public" if public else "hidden"))
     return tuple(checks) or None
 
 
@@ -217,10 +233,14 @@ def _fixture_may_call(node: ast.FunctionDef) -> bool:
 
 
 def _points(test: ast.FunctionDef) -> float | None:
-    """The number of ``@pytest.mark.points(n)``, the only decorator allowed; else None."""
-    if len(test.decorator_list) != 1:
+    """The number of ``@pytest.mark.points(n)``; else None.
+
+    The only other decorator allowed is ``@pytest.mark.public``.
+    """
+    decorators = [d for d in test.decorator_list if ast.unparse(d) != "pytest.mark.public"]
+    if len(decorators) != 1:
         return None
-    decorator = test.decorator_list[0]
+    decorator = decorators[0]
     if not (isinstance(decorator, ast.Call) and ast.unparse(decorator.func) == "pytest.mark.points"
             and len(decorator.args) == 1 and not decorator.keywords):
         return None

@@ -6,6 +6,7 @@ Small classes graded on ex01 and ex10 only, so the whole file stays well under 9
 from __future__ import annotations
 
 import csv
+import fcntl
 import io
 import json
 import os
@@ -132,7 +133,8 @@ def test_intake_names_an_undecodable_file_name(tmp_path):
 
 
 # --- usage errors ---------------------------------------------------------------------------
-@pytest.mark.parametrize("case", ["no_dir", "out_is_file", "report_only_empty", "not_a_db"])
+@pytest.mark.parametrize("case", ["no_dir", "out_is_file", "report_only_empty", "not_a_db",
+                                  "busy"])
 def test_bad_dir_or_out_exits_2_with_one_line(tmp_path, case):
     folder = tmp_path / "class"
     student(folder, "alice", reference("ex01"))
@@ -144,9 +146,13 @@ def test_bad_dir_or_out_exits_2_with_one_line(tmp_path, case):
         out.write_text("x")
     elif case == "report_only_empty":
         args = ["--out", str(out), "--report-only"]
-    else:
+    elif case == "not_a_db":
         out.mkdir()
         (out / FILENAME).write_bytes(b"not a database at all, just text" * 100)
+    else:  # another batch holds the lock
+        out.mkdir()
+        holder = open(out / ".grade-batch.lock", "a")  # noqa: SIM115
+        fcntl.flock(holder, fcntl.LOCK_EX)
     done = batch(*args, "ex01")
     assert done.returncode == 2, done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
@@ -350,13 +356,15 @@ def test_written_answers_and_skipped_entries_are_listed(tmp_path):
     text = (REFERENCE / "ex02.py").read_text()
     student(folder, "alice", {"ex02.py": text})
     (folder / "readme.md").write_text("hello")
-    out = tmp_path / "out"
+    out = folder / "results"  # inside the folder of submissions: not a student
     done = batch(str(folder), "ex02", "--out", str(out), "--quiet")
     assert done.returncode == 0, done.stderr
     rows = list(csv.reader(io.StringIO((out / "written.csv").read_text())))
     assert rows[0] == ["student", "exercise", "written_answer"]
     assert rows[1][:2] == ["alice", "ex02"] and len(rows[1][2]) > 20
-    assert "readme.md" in (out / "skipped.csv").read_text()
+    skipped = (out / "skipped.csv").read_text()
+    assert "readme.md" in skipped and "results,the output folder" in skipped
+    assert list(gradebook(out)) == ["alice"]
 
 
 def test_a_grading_process_that_dies_costs_one_submission_only(tmp_path, monkeypatch, capsys):
@@ -379,3 +387,37 @@ def test_a_grading_process_that_dies_costs_one_submission_only(tmp_path, monkeyp
                                                   )["message"]
     assert all(book[n]["status"] == "graded" and book[n]["total"] == "4"
                for n in ("alice", "carol", "dave"))
+
+
+def test_a_grading_process_that_gives_no_result_in_time_is_killed(tmp_path, monkeypatch):
+    folder = tmp_path / "class"
+    for name in ("alice", "bob"):
+        student(folder, name, reference("ex01"))
+    assert executor.grading_limit(executor.Settings(("ex01", "ex10"), 1)) > 60
+    monkeypatch.setattr(executor, "grading_limit", lambda settings: 0.3)  # a fresh process
+    out = tmp_path / "out"                                                # needs seconds
+    assert batch_cli.main([str(folder), "ex01", "--out", str(out), "--jobs", "2",
+                           "--quiet"]) == 0
+    book = gradebook(out)
+    assert {row["status"] for row in book.values()} == {"grader_error"}
+    message = json.loads((out / "reports" / "alice.json").read_text())["message"]
+    assert "no result in 0 s (killed)" in message
+
+
+HOSTILE = ("stdout_flood", "crash_interpreter", "signals_to_parent", "forged_channel_replies")
+
+
+def test_hostile_submissions_get_their_result_and_the_batch_goes_on(tmp_path):
+    folder = tmp_path / "class"
+    student(folder, "a_ref", reference("ex10"))
+    for name in HOSTILE:
+        student(folder, name, {"ex10.py": ROOT / "tests" / "attacks" / name / "ex10.py"})
+    student(folder, "z_ref", reference("ex10"))
+    out = tmp_path / "out"
+    done = batch(str(folder), "ex10", "--out", str(out), "--jobs", "2")
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout) + len(done.stderr) < 10_000  # no flood reaches the terminal
+    book = gradebook(out)
+    assert (book["a_ref"]["total"], book["z_ref"]["total"]) == ("8", "8")
+    for name in HOSTILE:
+        assert (book[name]["status"], book[name]["total"]) == ("graded", "0"), name

@@ -82,8 +82,12 @@ def test_github_format_annotates_and_writes_the_step_summary(tmp_path):
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     errors = [line for line in lines if line.startswith("::error ")]
+    diagnosis = [line for line in errors if "one mistake behind several checks" in line]
+    checks = [line for line in errors if line not in diagnosis]
     # the path as the repository names it, the line of kl_divergence's def
-    assert errors and all("file=exercises/ex10.py,line=37," in line for line in errors)
+    assert checks and all("file=exercises/ex10.py,line=37," in line for line in checks)
+    # the exercise-level diagnosis, once, on the file
+    assert len(diagnosis) == 1 and "file=exercises/ex10.py" in diagnosis[0]
     assert lines[-1].startswith("::notice title=grade::Score ")
     assert "### ex10" in summary.read_text()
 

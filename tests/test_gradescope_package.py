@@ -53,8 +53,11 @@ def test_package_holds_the_scripts_and_the_wheel_with_hidden_suites(package, tmp
         assert f"pip install ./{wheel}" in archive.read("setup.sh").decode()
         archive.extract(wheel, tmp_path)
     with zipfile.ZipFile(tmp_path / wheel) as inner:
-        hidden = [n for n in inner.namelist() if n.startswith("grader/hidden/test_ex")]
-        assert len(hidden) == 16
+        names = inner.namelist()
+        for folder in ("hidden", "public"):   # every suite file of the checkout is shipped
+            shipped = {n for n in names if n.startswith(f"grader/{folder}/test_ex")}
+            assert shipped == {f"grader/{folder}/{p.name}"
+                               for p in (ROOT / "grader" / folder).glob("test_ex*.py")}
     for script in ("setup.sh", "run_autograder"):
         with zipfile.ZipFile(package) as archive:
             (tmp_path / script).write_bytes(archive.read(script))

@@ -100,7 +100,7 @@ def test_notebook_cells_split_by_marker_and_tag(tmp_path):
     sub = load(path)
     assert sorted(sub.sources) == ["ex04", "ex10"]
     ex04 = sub.source("ex04").text
-    assert ex04.startswith("import numpy as np")
+    assert ex04.startswith("# notebook cell 1\nimport numpy as np")
     assert "# (not run by the grader) %matplotlib inline" in ex04
     assert "def softmax" in ex04 and "def helper" in ex04 and "def entropy" not in ex04
     ex10 = sub.source("ex10").text

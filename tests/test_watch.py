@@ -81,12 +81,12 @@ def stub(exercise_id: str) -> str:
 
 def test_stub_is_untouched_and_implemented_one_is_not():
     ex10 = catalog.get("ex10")
-    plan = untouched.plan(ex10, stub("ex10"), suites.suite_path("ex10"))
+    plan = untouched.plan(ex10, stub("ex10"), suites.suite_paths("ex10"))
     assert plan is not None and len(plan.checks) >= 5
     assert {c.function for c in plan.checks} <= set(ex10.names)
     assert sum(c.points for c in plan.checks) == ex10.points
     reference = (ROOT / "reference" / "ex10.py").read_text()
-    assert untouched.plan(ex10, reference, suites.suite_path("ex10")) is None
+    assert untouched.plan(ex10, reference, suites.suite_paths("ex10")) is None
 
 
 @pytest.mark.parametrize("change", [
@@ -97,23 +97,23 @@ def test_stub_is_untouched_and_implemented_one_is_not():
 ])
 def test_anything_that_runs_is_not_untouched(change):
     ex10 = catalog.get("ex10")
-    assert untouched.plan(ex10, stub("ex10") + "\n" + change, suites.suite_path("ex10")) is None
+    assert untouched.plan(ex10, stub("ex10") + "\n" + change, suites.suite_paths("ex10")) is None
 
 
 def test_missing_function_and_bad_default_are_not_untouched():
     ex10 = catalog.get("ex10")
     text = stub("ex10")
     assert untouched.plan(ex10, text.replace("def kl_divergence", "def kl_div"),
-                          suites.suite_path("ex10")) is None
+                          suites.suite_paths("ex10")) is None
     bad_default = text.replace("def entropy(p", "def entropy(p, eps=math.not_there", 1)
     assert bad_default != text
-    assert untouched.plan(ex10, bad_default, suites.suite_path("ex10")) is None
+    assert untouched.plan(ex10, bad_default, suites.suite_paths("ex10")) is None
 
 
 def test_written_answer_is_kept():
     ex02 = catalog.get("ex02")
     text = stub("ex02").replace(catalog.WRITTEN_PLACEHOLDER, "H(p) <= log N by Jensen.")
-    plan = untouched.plan(ex02, text, suites.suite_path("ex02"))
+    plan = untouched.plan(ex02, text, suites.suite_paths("ex02"))
     assert plan is not None and plan.written == "H(p) <= log N by Jensen."
 
 

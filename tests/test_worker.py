@@ -241,3 +241,27 @@ def test_landlock_paths_split_around_secrets_even_through_links(tmp_path):
         for secret in secrets:
             assert not (path == secret or secret.startswith(path + "/")), (path, secret)
     assert str(site / "numpy") in allowed and str(site / "grader" / "worker") in allowed
+
+
+@pytest.mark.slow
+def test_a_changed_grader_folder_does_not_hide_the_fixtures_from_children(tmp_path):
+    """Landlock opens the grader's folder entry by entry (its hidden suites cut out): a child
+    that had to list it again, after its modification time changed, found no grader.fixtures
+    (ex13's model could not be built: an internal error in every check)."""
+    from grader.pool import WorkerPool
+    from grader.runner import grade
+    from grader.submission import load
+
+    folder = Path(__file__).resolve().parent.parent / "grader"
+    before = folder.stat()
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "ex13.py").write_text((REFERENCE / "ex13.py").read_text())
+    with WorkerPool(preload=("numpy", "torch")) as pool:
+        pool.sandbox()
+        os.utime(folder, ns=(before.st_atime_ns, before.st_mtime_ns + 10**9))
+        try:
+            outcome = grade(load(tmp_path / "sub"), exercise_ids=["ex13"], seed=0, pool=pool)
+        finally:
+            os.utime(folder, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert outcome.internal_errors == ()
+    assert outcome.report.score == outcome.report.max_score

@@ -121,14 +121,32 @@ def run(args: argparse.Namespace) -> int:
     out = _out_folder(args.out, create=True)
     if Path(folder).resolve() == out.resolve():
         raise BatchUsageError("--out must not be the folder of submissions")
-    store = _open(out / FILENAME, fresh=not args.resume)
+    lock = _lock(out)
     try:
-        return _grade(args, store, out, Path(folder), exercise_ids)
-    except StoreError as exc:
-        print(f"grade batch: internal grader error: {exc}", file=sys.stderr)
-        return INTERNAL
+        store = _open(out / FILENAME, fresh=not args.resume)
+        try:
+            return _grade(args, store, out, Path(folder), exercise_ids)
+        except StoreError as exc:
+            print(f"grade batch: internal grader error: {exc}", file=sys.stderr)
+            return INTERNAL
+        finally:
+            store.close()
     finally:
-        store.close()
+        lock.close()
+
+
+def _lock(out: Path):
+    """Hold ``OUT/.grade-batch.lock`` for the whole run: one batch per --out at a time."""
+    import fcntl
+
+    handle = open(out / ".grade-batch.lock", "a")  # noqa: SIM115 - closed by the caller
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise BatchUsageError(f"another grade batch is writing to {out}; wait for it to "
+                              "finish") from None
+    return handle
 
 
 def _grade(args: argparse.Namespace, store: Store, out: Path, folder: Path,
@@ -138,7 +156,7 @@ def _grade(args: argparse.Namespace, store: Store, out: Path, folder: Path,
     seed = args.seed if args.seed is not None else \
         int(stored) if stored is not None else secrets.randbelow(2**31)
     store.put("seed", str(seed))
-    found = intake.scan(folder)
+    found = intake.scan(folder, exclude=out.resolve())
     store.record_skipped((s.entry, s.reason) for s in found.skipped)
     version = grader.__version__
     for bad in found.invalid:

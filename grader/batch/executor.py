@@ -20,6 +20,7 @@ import contextlib
 import gc
 import json
 import queue
+import select
 import subprocess
 import sys
 import threading
@@ -79,6 +80,21 @@ def new_pool(settings: Settings):
     return WorkerPool(preload=runner.preload_for(settings.exercise_ids),
                       read_paths=runner.read_paths_for(settings.exercise_ids,
                                                        settings.options or {}))
+
+
+def grading_limit(settings: Settings) -> float:
+    """Seconds a grading process may take for one submission before it is killed.
+
+    Far above what the worker's own limits allow (every exercise's budget and call time
+    limit, twice, plus a minute): only a fault of the trusted side can reach it.
+    """
+    from grader import catalog
+
+    total = 0.0
+    for exercise_id in settings.exercise_ids:
+        exercise = catalog.get(exercise_id)
+        total += exercise.budget + max(exercise.call_timeout, settings.call_timeout or 0.0)
+    return 2 * total + 60.0
 
 
 def grade_one(pool, sub: Submission, settings: Settings) -> tuple[str, dict | None, str | None]:
@@ -146,19 +162,26 @@ class _Process:
     """One grading process and its pipes."""
 
     def __init__(self, settings: Settings) -> None:
-        command = [sys.executable, "-m", "grader.batch.worker", "--settings",
+        # -I: the current folder (perhaps the submissions' own) is not on sys.path
+        command = [sys.executable, "-I", "-m", "grader.batch.worker", "--settings",
                    json.dumps({"exercise_ids": list(settings.exercise_ids),
                                "seed": settings.seed, "call_timeout": settings.call_timeout,
                                "options": settings.options or {}})]
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=subprocess.DEVNULL, text=True,
                                         encoding="utf-8", bufsize=1)
+        self.limit = grading_limit(settings)
 
     def grade(self, job: Job) -> tuple[str, dict | None, str | None]:
         assert self.process.stdin is not None and self.process.stdout is not None
         try:
             self.process.stdin.write(json.dumps(submission_to_dict(job.submission)) + "\n")
             self.process.stdin.flush()
+            ready, _, _ = select.select([self.process.stdout], [], [], self.limit)
+            if not ready:
+                self.process.kill()
+                raise RuntimeError(f"the grading process gave no result in {self.limit:.0f} s "
+                                   "(killed)")
             line = self.process.stdout.readline()
         except OSError:
             line = ""

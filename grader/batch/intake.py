@@ -83,8 +83,11 @@ def _load_folder(folder: Path) -> Submission:
     return loader.load(folder)
 
 
-def scan(folder: str | Path) -> Intake:
-    """Read every entry of ``folder``; raise :class:`SubmissionError` if it is not a folder."""
+def scan(folder: str | Path, *, exclude: Path | None = None) -> Intake:
+    """Read every entry of ``folder``; raise :class:`SubmissionError` if it is not a folder.
+
+    ``exclude`` (the batch's output folder, when it lies inside) is skipped.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise SubmissionError(f"{folder} is not a folder of submissions")
@@ -102,6 +105,9 @@ def scan(folder: str | Path) -> Intake:
             mode = os.lstat(path).st_mode
         except OSError as exc:
             skipped.append(Skipped(entry, f"cannot read it: {exc.strerror or exc}"))
+            continue
+        if exclude is not None and path.resolve() == exclude:
+            skipped.append(Skipped(entry, "the output folder (--out)"))
             continue
         if path.name.startswith("."):
             skipped.append(Skipped(entry, "a hidden entry"))

@@ -1,4 +1,8 @@
-"""Hidden suite of exercise 11: binary entropy and cross-entropy curves (6 points)."""
+"""Hidden suite of exercise 11: binary entropy and cross-entropy curves (6 points).
+
+The public checks of this exercise (and helpers shared with them) are in
+grader/public/test_ex11.py; hidden checks may import from it, never the reverse.
+"""
 
 import math
 
@@ -14,81 +18,37 @@ from grader.checks import (
     describe,
     expect,
     expect_close,
-    expect_raises,
     fail,
 )
 from grader.honest import expect_draws_a_curve
+from grader.public.test_ex11 import (  # noqa: F401  (shared helpers)
+    NAN_HINT,
+    entropy_hints,
+    expect_values,
+    naive_entropy,
+    random_probabilities,
+)
 
-TOL = {"rtol": 1e-9, "atol": 1e-12}
 LN2 = math.log(2.0)
+
+
 # the plot: its points are compared with the exact curve at the student's own p values
 PLOT_RANGE = (0.01, 0.99)
+
+
 PLOT_SLACK = 0.015        # the line may start up to 0.025 and end from 0.975 (np.arange ends)
+
+
 MIN_POINTS = 50
+
+
 PLOT_TOL = {"rtol": 1e-4, "atol": 1e-4}
-NAN_HINT = ("nan comes from 0 * log 0 in floating point; its limit is 0, so set those terms "
-            "to 0 (np.where, or scipy.special.xlogy(x, y) which is 0 when x = 0)")
-CLIP_HINT = ("where the exact value is +inf you return a finite number: do not clip "
-             "the probabilities with an epsilon (np.clip(q, 1e-12, ...)); return np.inf there")
-
-
-# -- helpers -----------------------------------------------------------------------------
-def naive_entropy(p, base=2.0):
-    """The formula without 0 log 0 handling (nan at the ends)."""
-    p = np.asarray(p, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return -(p * np.log(p) + (1 - p) * np.log(1 - p)) / math.log(base)
 
 
 def naive_cross_entropy(p, q, base=2.0):
     p, q = np.broadcast_arrays(np.asarray(p, dtype=np.float64), np.asarray(q, dtype=np.float64))
     with np.errstate(divide="ignore", invalid="ignore"):
         return -(p * np.log(q) + (1 - p) * np.log(1 - q)) / math.log(base)
-
-
-def generic_hint(value, expected) -> str:
-    """A hint read from the shape of the mistake: nan, or finite where inf is exact."""
-    value = np.asarray(value, dtype=np.float64)
-    expected = np.asarray(expected, dtype=np.float64)
-    if value.shape != expected.shape:
-        return ""
-    if np.any(np.isnan(value) & ~np.isnan(expected)):
-        return NAN_HINT
-    if np.any(np.isposinf(expected) & np.isfinite(value)):
-        return CLIP_HINT
-    if np.any(np.isneginf(value) & ~np.isneginf(expected)):
-        return "-inf: check the sign (H = -sum p log q >= 0)"
-    return ""
-
-
-def expect_values(got, expected, *, what, case, inputs=None, misconceptions=(), **tol):
-    """expect_close, plus a hint for nan (0 log 0) and clipped infinities."""
-    expected = np.asarray(expected, dtype=np.float64)
-    tol = tol or TOL
-    if expected.ndim == 0:
-        value = as_float(got, what=what)
-    else:
-        value = as_array(got, what=what, shape=expected.shape)
-    try:
-        return expect_close(value, expected, what=what, case=case, inputs=inputs,
-                            misconceptions=misconceptions, **tol)
-    except CheckFailure as failure:
-        hint = "" if "\nHint:" in failure.feedback else generic_hint(value, expected)
-        if not hint:
-            raise
-        fail(f"{failure.feedback}\nHint: {hint}")
-
-
-def entropy_hints(ref, p):
-    with np.errstate(divide="ignore", invalid="ignore"):
-        only_first = naive_entropy(p) + (1 - np.asarray(p)) * np.log2(1 - np.asarray(p))
-    return [
-        Misconception(ref.binary_entropy(p, base=math.e),
-                      "this is the entropy in nats (natural log); the default unit is bits: "
-                      "divide by log(base) (log2 for base 2)"),
-        Misconception(-ref.binary_entropy(p), "the sign is flipped: H = -sum p log p >= 0"),
-        Misconception(only_first, "only the -p log p term: add -(1 - p) log(1 - p)"),
-    ]
 
 
 def cross_entropy_hints(ref, p, q):
@@ -100,16 +60,6 @@ def cross_entropy_hints(ref, p, q):
         Misconception(ref.binary_cross_entropy(p, q) - ref.binary_entropy(p),
                       "this is KL(P||Q) = H(P, Q) - H(P), not the cross-entropy"),
     ]
-
-
-def random_probabilities(rng, shape):
-    """Probabilities spread over (0, 1), tails included, never exactly 0 or 1."""
-    values = rng.uniform(0.0, 1.0, size=shape)
-    flat = values.reshape(-1)
-    if flat.size >= 4:
-        flat[:2] = rng.uniform(1e-6, 1e-3, size=2)
-        flat[2:4] = 1.0 - rng.uniform(1e-6, 1e-3, size=2)
-    return np.clip(values, 1e-9, 1 - 1e-9)
 
 
 def curve_points(line):
@@ -172,23 +122,6 @@ def find_entropy_line(facts, ref):
     fail(f"plot_binary_entropy(): no line of the figure is H(p, 1-p) in bits over p in "
          f"[0.01, 0.99]. The figure has {len(lines)} line(s); the longest is "
          f"{line_summary(line)}{detail}")
-
-
-# -- checks ----------------------------------------------------------------------------------
-@pytest.mark.points(1)
-def test_entropy_values(student, ref, rng):
-    """binary_entropy matches the reference on grids of p in (0, 1), in bits"""
-    cases = [("the grid p = 0.1, 0.2, ..., 0.9", np.round(np.linspace(0.1, 0.9, 9), 12)),
-             ("random p in (0, 1), tails included", random_probabilities(rng, 40)),
-             ("a 2-D array of random p", random_probabilities(rng, (3, 5))),
-             ("a Python list of random p", list(rng.uniform(0.01, 0.99, size=6)))]
-    for case, p in cases:
-        expect_values(student.binary_entropy(p), ref.binary_entropy(p), what="binary_entropy(p)",
-                      case=case, inputs={"p": np.asarray(p)},
-                      misconceptions=entropy_hints(ref, np.asarray(p)))
-    expect_values(student.binary_entropy(0.5), 1.0, what="binary_entropy(0.5)",
-                  case="a fair coin (1 bit)", inputs={"p": 0.5},
-                  misconceptions=entropy_hints(ref, 0.5))
 
 
 def expect_scalar_result(value, *, what):
@@ -337,28 +270,6 @@ def test_argmin(student, ref, rng):
     p = float(grid[7])
     expect_argmin(student.cross_entropy_argmin(p, list(grid)), p, grid, ref,
                   case="an unsorted grid given as a Python list")
-
-
-@pytest.mark.points(0.5)
-def test_invalid_input(student, rng):
-    """ValueError for p or q outside [0, 1], arrays of different shapes and an empty grid"""
-    p = rng.uniform(0.1, 0.9, size=4)
-    expect_raises(ValueError, student.binary_entropy, -0.1, what="binary_entropy(p)",
-                  case="p = -0.1")
-    expect_raises(ValueError, student.binary_entropy, np.array([0.2, 1.5, 0.3]),
-                  what="binary_entropy(p)", case="an entry p = 1.5")
-    expect_raises(ValueError, student.binary_cross_entropy, 0.5, 1.2,
-                  what="binary_cross_entropy(p, q)", case="q = 1.2")
-    expect_raises(ValueError, student.binary_cross_entropy, np.array([0.3, -0.5]), 0.4,
-                  what="binary_cross_entropy(p, q)", case="an entry p = -0.5")
-    expect_raises(ValueError, student.binary_cross_entropy, p, np.full(5, 0.5),
-                  what="binary_cross_entropy(p, q)", case="p of length 4, q of length 5")
-    expect_raises(ValueError, student.cross_entropy_argmin, 1.5, np.linspace(0, 1, 11),
-                  what="cross_entropy_argmin(p, q_grid)", case="p = 1.5")
-    expect_raises(ValueError, student.cross_entropy_argmin, 0.5, np.array([0.2, 1.3]),
-                  what="cross_entropy_argmin(p, q_grid)", case="a grid value q = 1.3")
-    expect_raises(ValueError, student.cross_entropy_argmin, 0.5, np.array([]),
-                  what="cross_entropy_argmin(p, q_grid)", case="an empty grid")
 
 
 @pytest.mark.points(1)

@@ -1,4 +1,8 @@
-"""Hidden suite of exercise 12: the asymmetry of KL (6 points)."""
+"""Hidden suite of exercise 12: the asymmetry of KL (6 points).
+
+The public checks of this exercise (and helpers shared with them) are in
+grader/public/test_ex12.py; hidden checks may import from it, never the reverse.
+"""
 
 import math
 import re
@@ -9,50 +13,55 @@ import pytest
 from grader.checks import (
     CheckFailure,
     Misconception,
-    as_array,
     close,
     describe,
     expect,
     expect_close,
-    expect_raises,
     fail,
-    kind,
 )
-from grader.codec import Opaque
 from grader.honest import expect_draws_a_curve
+from grader.public.test_ex12 import (  # noqa: F401  (shared helpers)
+    DEFAULT_P,
+    pair,
+    random_p1,
+    show,
+    unpack,
+)
 
 TOL = {"rtol": 1e-9, "atol": 1e-12}
+
+
 LN2 = math.log(2.0)
-DEFAULT_P = (0.8, 0.2)
+
+
 DEFAULT_GRID = np.linspace(0.01, 0.99, 99)
+
+
 # the plot: its points are compared with the exact curves at the student's own q values
 PLOT_RANGE = (0.01, 0.99)
+
+
 PLOT_SLACK = 0.015        # a line may start up to 0.025 and end from 0.975 (np.arange ends)
+
+
 MIN_POINTS = 50
+
+
 PLOT_TOL = {"rtol": 1e-4, "atol": 1e-4}
+
+
 NAN_HINT = ("nan comes from 0 * log 0 in floating point (q log q at q = 0, or (1 - q) "
             "log(1 - q) at q = 1); its limit is 0, so set those terms to 0 (np.where, or "
             "scipy.special.xlogy / scipy.special.rel_entr, which handle it)")
+
+
 CLIP_HINT = ("where the exact value is +inf you return a finite number: do not clip q with an "
              "epsilon; p_i log(p_i / 0) with p_i > 0 is +inf (np.inf)")
+
+
 SWAP_HINT = ("the two curves are swapped: forward KL(P||Q) = sum_i p_i log(p_i / q_i) "
              "averages over P (it diverges as q -> 0 or 1); reverse KL(Q||P) = "
              "sum_i q_i log(q_i / p_i) averages over Q")
-
-
-# -- helpers -----------------------------------------------------------------------------
-def pair(p1):
-    return (float(p1), float(1.0 - p1))
-
-
-def show(p) -> str:
-    return f"({p[0]:.6g}, {p[1]:.6g})"
-
-
-def random_p1(rng):
-    """p1 away from 0.5 (so the two crossings are apart) and from the ends."""
-    p1 = rng.uniform(0.05, 0.45)
-    return float(p1 if rng.integers(2) else 1.0 - p1)
 
 
 def naive_curves(p, q):
@@ -88,16 +97,6 @@ def expect_values(value, expected, *, what, case, inputs=None, misconceptions=()
         if not hint:
             raise
         fail(f"{failure.feedback}\nHint: {hint}")
-
-
-def unpack(result, size, *, what):
-    """The student's (q_grid, forward, reverse) as three float arrays of ``size`` entries."""
-    if isinstance(result, Opaque) or not isinstance(result, (tuple, list)) or len(result) != 3:
-        fail(f"{what} should return a tuple (q_grid, forward, reverse) of three arrays; it "
-             f"returned {kind(result)} ({describe(result)})")
-    names = ("q_grid", "forward KL(P||Q)", "reverse KL(Q||P)")
-    return tuple(as_array(part, what=f"{what}[{i}] ({name})", shape=(size,))
-                 for i, (part, name) in enumerate(zip(result, names, strict=True)))
 
 
 def curve_hints(ref, p, q, which):
@@ -217,11 +216,17 @@ def find_kl_lines(facts, p, ref, *, who, units_matter=True):
 
 
 _BARS = ("\\parallel", "\\Vert", "\\vert", "\\|", "\\mid", "‖", "∥", "||", "|")
+
+
 _NOISE = ("\\mathrm", "\\operatorname", "\\mathbb", "\\mathcal", "\\text", "\\left",
           "\\right", "\\bigg", "\\big", "\\qquad", "\\quad", "\\,", "\\;", "\\:",
           "\\!", "\\ ", "~")
+
+
 FORWARD_WORDS = ("forward", "inclusive", "masscovering", "meanseeking", "zeroavoiding",
                  "mprojection")
+
+
 REVERSE_WORDS = ("reverse", "backward", "exclusive", "modeseeking", "zeroforcing",
                  "iprojection")
 
@@ -281,29 +286,6 @@ def test_other_curves(student, ref, rng):
                       inputs=inputs)
 
 
-@pytest.mark.points(0.5)
-def test_crossings(student, rng):
-    """forward and reverse KL cross at q = p1 and q = 1 - p1 (0.8 and 0.2 for P = (0.8, 0.2))"""
-    for p1 in (0.8, random_p1(rng)):
-        p = pair(p1)
-        low, high = sorted((p[0], p[1]))
-        # the two crossings, then one point in each of the three stretches between them
-        grid = np.array([low, high, low / 2, (low + high) / 2, (high + 1) / 2])
-        q, forward, reverse = unpack(student.kl_curves(p, q_grid=grid), grid.size,
-                                     what="kl_curves(p, q_grid)")
-        for i, where in ((0, "q = p2 (Q is P mirrored)"), (1, "q = p1 (Q = P)")):
-            expect(np.isclose(forward[i], reverse[i], rtol=1e-9, atol=1e-12),
-                   f"P = {show(p)}: the curves should meet at {where}, q = {grid[i]:.6g}: there "
-                   f"KL(P||Q) and KL(Q||P) are equal; yours are {forward[i]:.6g} and "
-                   f"{reverse[i]:.6g}")
-        gap = forward[2:] - reverse[2:]
-        expect(bool(np.all(np.isfinite(gap))) and gap[0] * gap[1] < 0 and gap[1] * gap[2] < 0,
-               f"P = {show(p)}: the curves should cross at q = {low:.6g} and q = {high:.6g} and "
-               f"nowhere else, so KL(P||Q) - KL(Q||P) changes sign at each; yours is "
-               f"{gap[0]:.6g}, {gap[1]:.6g} and {gap[2]:.6g} at q = {grid[2]:.4g}, "
-               f"{grid[3]:.4g} and {grid[4]:.4g}")
-
-
 def expect_some_unit(value, expected, *, what, case, inputs, misconceptions=()):
     """Compare with the reference in nats (or in bits: units are graded by other checks)."""
     if close(value, np.asarray(expected) / LN2, rtol=1e-6, atol=1e-12):
@@ -338,19 +320,6 @@ def test_ends(student, ref, rng):
                              "KL(P||Q), diverging)", case=case, inputs=inputs,
                              misconceptions=[Misconception(naive_curves(p, grid)[0], NAN_HINT),
                                              Misconception(reverse, SWAP_HINT)])
-
-
-@pytest.mark.points(0.5)
-def test_invalid_input(student):
-    """ValueError for p or q outside [0, 1]"""
-    expect_raises(ValueError, student.kl_curves, (1.2, -0.2), what="kl_curves(p)",
-                  case="p = (1.2, -0.2)")
-    expect_raises(ValueError, student.kl_curves, (0.5, 0.3, 0.2), what="kl_curves(p)",
-                  case="p = (0.5, 0.3, 0.2) (not a pair)")
-    expect_raises(ValueError, student.kl_curves, DEFAULT_P, np.array([0.2, 1.5, 0.7]),
-                  what="kl_curves(p, q_grid)", case="a grid value q = 1.5")
-    expect_raises(ValueError, student.kl_curves, DEFAULT_P, [-0.1, 0.5],
-                  what="kl_curves(p, q_grid)", case="a grid value q = -0.1")
 
 
 @pytest.mark.points(1)

@@ -8,6 +8,9 @@ With ``grade --gpt2``, when GPT-2 is in the local cache and both sides load it, 
 surprisal, entropy and compare_texts checks also run on GPT-2 (a correct solution is
 model-agnostic); otherwise they run on the tiny model alone: GPT-2's absence never costs
 points (a passed check carries no feedback, so the absence is not reported either).
+
+The public checks of this exercise (and helpers shared with them) are in
+grader/public/test_ex13.py; hidden checks may import from it, never the reverse.
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ from __future__ import annotations
 import math
 import string
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -23,7 +25,6 @@ import numpy as np
 import pytest
 import torch
 
-from grader import fixtures
 from grader.checks import (
     Misconception,
     as_array,
@@ -31,57 +32,45 @@ from grader.checks import (
     describe,
     expect,
     expect_close,
-    expect_raises,
     fail,
     kind,
 )
 from grader.codec import Fixture
 from grader.fixtures import language_model as lm
-from grader.hints import NO_VALIDATION, hint_on_failure
 from grader.problems import ArgumentsUnavailable, GraderError, StudentError, SubmissionProblem
+from grader.public.test_ex13 import (  # noqa: F401  (shared helpers)
+    TOL,
+    LanguageModel,
+    _build,
+    _recipes,
+    tiny,
+)
 
-TOL = {"rtol": 1e-5, "atol": 1e-5}        # both sides rebuild the same weights
 GPT2_TOL = {"rtol": 1e-4, "atol": 2e-3}   # GPT-2 in float32: thread-order effects only
+
+
 # the confident model multiplies the logits by SHARPEN (exactly): a rounding difference of
 # the tiny model's float32 forward between CPU kernels grows by as much
 SHARPEN = 16
+
+
 CONFIDENT_TOL = {"rtol": 1e-5, "atol": 2e-4}
+
+
 NEAR_TIE = 1e-4       # top-5 cases have no two surprisals closer than this unless equal
+
+
 RANK_MARGIN = 0.25    # nats between the average surprisals that compare_texts ranks
+
+
 LN2 = math.log(2.0)
+
 
 OFF_BY_ONE = ("off by one: logits[0, t] predict the token at position t + 1, so token t "
               "is scored with logits[0, t - 1] (tokens 1..T-1 with logits 0..T-2)")
+
+
 BITS = "this is in bits: use the natural logarithm, every value is in nats"
-
-
-# -- the models ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class LanguageModel:
-    """A model as both sides see it: trusted objects and the recipes the student gets."""
-
-    label: str
-    model: Any
-    tokenizer: Any
-    recipes: tuple[Fixture, Fixture]
-    tol: dict
-
-
-def _recipes(**params: Any) -> tuple[Fixture, Fixture]:
-    return (Fixture("language_model", part="model", **params),
-            Fixture("language_model", part="tokenizer", **params))
-
-
-def _build(**params: Any) -> tuple[Any, Any]:
-    return (fixtures.build("language_model", part="model", **params),
-            fixtures.build("language_model", part="tokenizer", **params))
-
-
-def tiny() -> LanguageModel:
-    """The tiny character-level model (seed 0), built once per process."""
-    params = {"model": "tiny", "seed": 0}
-    model, tokenizer = _build(**params)
-    return LanguageModel("the tiny character model", model, tokenizer, _recipes(**params), TOL)
 
 
 def confident() -> LanguageModel:
@@ -380,6 +369,8 @@ def test_entropy(student, ref, rng, options):
 
 #: the epsilons students add inside the log (or clamp p at)
 EPSILONS = (1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-12)
+
+
 EPS_AVERAGE = ("this is the mean of -log(p + eps) (or of p clamped at eps): the epsilon caps the "
                "surprisal of every token the model finds unlikely; " + UNDERFLOW_FIX)
 
@@ -614,16 +605,3 @@ def test_compare_texts(student, ref, rng, options):
         want = reference(ref, "compare_texts", texts, on=large)
         expect_summary(student.compare_texts(texts, *large.recipes), want, model=large,
                        texts=texts)
-
-
-@pytest.mark.points(0.5)
-def test_too_short(student, rng):
-    """ValueError for a text of fewer than 2 tokens"""
-    model = tiny()
-    letter = str(rng.choice(list(string.ascii_lowercase)))
-    with hint_on_failure(NO_VALIDATION + " (a text of fewer than 2 tokens has nothing to "
-                         "predict)"):
-        for text, case in ((letter, f"a text of 1 token ({letter!r})"), ("", "an empty text")):
-            expect_raises(ValueError, student.analyse_text, text, *model.recipes,
-                          what="analyse_text(text, model, tokenizer)", case=case)
-

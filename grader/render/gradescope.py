@@ -36,7 +36,8 @@ def results(report: Report) -> dict:
                 "status": "passed" if check.status in ("passed", "manual") else "failed",
                 "output": output,
                 "output_format": "text",
-                "visibility": "visible",
+                # hidden checks are sealed: their results show once the grades are published
+                "visibility": "after_published" if check.visibility == "hidden" else "visible",
             })
     lines = [summary(report)]
     for e in report.exercises:
@@ -44,6 +45,8 @@ def results(report: Report) -> dict:
                      f"{e.status.replace('_', ' ')}")
         if e.diagnosis:  # the cause of several failed checks, under its exercise
             lines.append(f"  → {clean(e.diagnosis, 2_000)}")
+    if report.hidden_not_graded is not None:
+        lines.append(f"public checks only: {report.hidden_not_graded.line}")
     if report.sandbox is not None and report.sandbox.missing:
         lines.append(f"sandbox: {report.sandbox.level} (missing: "
                      f"{clean(', '.join(report.sandbox.missing), 500)})")

@@ -44,7 +44,10 @@ def _rows(table: Table, exercise: ExerciseResult) -> None:
         if check.status == "passed":
             continue
         mark = MARKS.get(check.status, "✗")
-        table.add_row("", Text(f"{mark} {check.name}", style=STYLES.get(check.status, "")),
+        name = Text(f"{mark} {check.name}", style=STYLES.get(check.status, ""))
+        if check.visibility == "public":  # a check students can read in grader/public
+            name.append(" public", style="dim cyan")
+        table.add_row("", name,
                       f"{_points(check.score)} / {_points(check.max_score)}",
                       Text(check.status, style=STYLES.get(check.status, "")))
         if check.feedback:
@@ -87,7 +90,11 @@ def footer(report: Report, *, verbose: bool = False) -> str:
         else:
             parts.append("sandboxed (partly here; --verbose says more)")
     parts.append(f"same cases again: --seed {report.seed}")
-    return " · ".join(parts)
+    line = " · ".join(parts)
+    if report.hidden_not_graded is not None:
+        line += (f"\npublic checks only (the total counts their points); "
+                 f"{report.hidden_not_graded.line}")
+    return line
 
 
 def sandbox_details(report: Report) -> list[str]:

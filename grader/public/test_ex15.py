@@ -1,36 +1,8 @@
-"""Hidden suite of exercise 15: train an MLP, log cross-entropy, entropy, perplexity (8 points).
+"""Public checks of exercise 15: train an MLP, log cross-entropy, entropy, perplexity (8 points).
 
-Training is the expensive part, so the suite makes four calls in all and the checks share
-them (a module-scoped cache; a call that raised or timed out is not repeated):
-
-- the main run: the default arguments with the run's training seed (10 epochs);
-- the same call again (determinism);
-- two epochs with the next seed (a different seed, different numbers);
-- one epoch at ``lr=1e-8``: a model that has not learnt (its entropy is near log 10).
-
-Thresholds (``bench/ex15_thresholds.py --seeds 100`` on the digits as passed: 1344
-training images; the reference and two differently written correct solutions, one with
-Xavier initialisation, 300 runs in all; torch on one thread):
-
-==============================  =============================  ============================
-statistic                       correct: min / mean / max      threshold (wrong: range)
-==============================  =============================  ============================
-val accuracy after 10 epochs    0.922 / 0.935-0.945 / 0.958    >= 0.88 (no zero_grad:
-                                                               0.62-0.86; SGD: 0.04-0.27)
-last / first train_ce           0.124 / 0.13-0.14 / 0.156      <= 0.5 (SGD: 0.99)
-epoch 1: train_ce - val_ce      0.120 / 0.14-0.25 / 0.296      >= 0.08 (last batch's loss:
-                                                               -0.015-0.044; a pass after
-                                                               the epoch: -0.011-0.002)
-epoch 1: log 10 - val_ce        0.203 / 0.25-0.43 / 0.528      the gap is judged when
-                                                               >= 0.15
-mean entropy, lr=1e-8 call      2.109 / 2.24-2.30 / 2.300      <= log 10 = 2.303 (in bits:
-                                                               >= 3.04)
-==============================  =============================  ============================
-
-MNIST (``--mnist``: 9984 training, 2000 validation images) uses the same thresholds: a
-784-128-10 MLP reaches about 0.95 there and learns faster during epoch 1 (a larger gap).
-They were not measured on real MNIST (no copy on the machine): run the bench with
-``--mnist DIR`` before relying on them.
+These checks need no reference code (properties, scipy and numpy formulas, numerical
+gradients of your own functions, pen-and-paper answers stored as numbers); they ship
+to students. The hidden checks of this exercise are in grader/hidden/ (sealed).
 """
 
 from __future__ import annotations
@@ -47,17 +19,41 @@ from grader.honest import expect_varies
 from grader.problems import SubmissionProblem
 
 KEYS = ("epoch", "train_ce", "val_ce", "mean_entropy", "perplexity", "val_accuracy")
+
+
 METRICS = KEYS[1:]
+
+
 EPOCHS = 10                    # the defaults the main run relies on
+
+
 BATCH = 64
+
+
 LOG10 = math.log(10.0)
+
+
 ACCURACY = {"digits": 0.88, "mnist": 0.88}
+
+
 CE_RATIO = 0.5                 # last train_ce <= CE_RATIO * first
+
+
 GAP = {"digits": 0.08, "mnist": 0.08}   # epoch 1: train_ce - val_ce >= GAP ...
+
+
 LEARNT = 0.15                 # ... when val_ce fell from about log 10 by LEARNT or more
+
+
 UNTRAINED_LR = 1e-8
+
+
 PERPLEXITY_TOL = {"rtol": 1e-5, "atol": 1e-8}
+
+
 SAME_TOL = {"rtol": 1e-9, "atol": 1e-12}
+
+
 SEEDING_HINT = ("call torch.manual_seed(seed) before building the model and shuffle with a "
                 "generator seeded by seed (torch.Generator().manual_seed(seed) or "
                 "np.random.default_rng(seed)), not with the global np.random or random")
@@ -160,6 +156,7 @@ def expect_training(logs: list[dict[str, float]], key: str, *, call: str) -> Non
 
 
 # -- the checks ----------------------------------------------------------------------
+@pytest.mark.public
 @pytest.mark.points(1)
 def test_logs(student, runs, split, train_seed):
     """one log per epoch, numbered from 1, with the six metrics as numbers"""
@@ -186,6 +183,7 @@ def test_logs(student, runs, split, train_seed):
     expect_training(logs, "train_ce", call=call)
 
 
+@pytest.mark.public
 @pytest.mark.points(1)
 def test_perplexity(student, runs, split, train_seed):
     """perplexity = exp(val_ce) at every epoch"""
@@ -212,6 +210,7 @@ def test_perplexity(student, runs, split, train_seed):
              f"exp({log['val_ce']:.6g}) = {expected:.6g}" + (f"\nHint: {hint}" if hint else ""))
 
 
+@pytest.mark.public
 @pytest.mark.points(1)
 def test_entropy(student, runs, split, train_seed):
     """mean entropy in nats, between 0 and log 10"""
@@ -239,6 +238,7 @@ def test_entropy(student, runs, split, train_seed):
                  f"nats\nHint: {hint}")
 
 
+@pytest.mark.public
 @pytest.mark.points(1)
 def test_train_ce_falls(student, runs, split, train_seed):
     """training lowers the loss: the last train_ce is well below the first"""
@@ -257,6 +257,7 @@ def test_train_ce_falls(student, runs, split, train_seed):
          f"value (0.12 to 0.16 times on the digits)\nHint: {hint}")
 
 
+@pytest.mark.public
 @pytest.mark.points(1)
 def test_train_ce_is_epoch_mean(student, runs, split, train_seed):
     """train_ce is the mean over the epoch's mini-batches"""
@@ -279,6 +280,7 @@ def test_train_ce_is_epoch_mean(student, runs, split, train_seed):
            "mini-batches (append loss.item() for each batch, then take the mean)")
 
 
+@pytest.mark.public
 @pytest.mark.points(1.5)
 def test_accuracy(student, runs, split, train_seed):
     """validation accuracy after training reaches the threshold"""
@@ -313,6 +315,7 @@ def differences(first: list[dict], second: list[dict], *, tol: dict) -> list[str
     return found
 
 
+@pytest.mark.public
 @pytest.mark.points(1)
 def test_same_seed(student, runs, split, train_seed):
     """the same seed gives the same numbers"""
@@ -328,6 +331,7 @@ def test_same_seed(student, runs, split, train_seed):
                         f"{'; '.join(changed[:3])}\nHint: {SEEDING_HINT}")
 
 
+@pytest.mark.public
 @pytest.mark.points(0.5)
 def test_other_seed(student, runs, split, train_seed):
     """a different seed gives different numbers"""

@@ -1,0 +1,1 @@
+"""The student release: the sealed bundle of hidden suites, reference and rubrics."""
