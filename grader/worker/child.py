@@ -367,7 +367,11 @@ def main(fd: int, plan: sandbox.Plan) -> NoReturn:
         confinement = sandbox.confine(fd, plan, sandbox.Limits.from_dict(limits), folder)
         child = Child(sock)
         child.cpu_per_call = float(limits.get("cpu_per_call", 60))
-        if confinement["failed"] and request.get("require_full"):
+        # the plan holds only layers that held in the zygote's probe: one that fails now is
+        # abnormal, and the student's code never runs with less than the report states
+        # (limits a machine refuses are the probe's business, named in the report)
+        broken = {k: v for k, v in confinement["failed"].items() if k != "rlimits"}
+        if broken or (confinement["failed"] and request.get("require_full")):
             child.send({"ok": False, "sandbox_failed": confinement["failed"]}, [])
             os._exit(0)
         sys.stdout = sys.stderr = child.printed
