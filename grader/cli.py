@@ -329,15 +329,23 @@ def write_outputs(report, plan: Sequence[tuple[str, Path | None]], loaded=None, 
             print(f"grade: note: GITHUB_STEP_SUMMARY not written: {exc}", file=sys.stderr)
 
 
-def _check_folder(folder: Path) -> None:
+def folder_problem(folder: Path, option: str) -> str:
+    """Create an output folder if needed; return what makes it unusable ("" when none)."""
     if folder.exists() and not folder.is_dir():
-        raise UsageError(f"--output-dir {folder} is not a folder")
+        return f"{option} {folder} is not a folder"
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UsageError(f"--output-dir {folder}: {exc.strerror or exc}") from None
+        return f"{option} {folder}: {exc.strerror or exc}"
     if not os.access(folder, os.W_OK):
-        raise UsageError(f"--output-dir {folder} is not writable")
+        return f"{option} {folder} is not writable"
+    return ""
+
+
+def _check_folder(folder: Path) -> None:
+    problem = folder_problem(folder, "--output-dir")
+    if problem:
+        raise UsageError(problem)
 
 
 def _check_writable(path: Path) -> None:

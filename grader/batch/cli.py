@@ -70,17 +70,15 @@ def main(argv: Sequence[str]) -> int:
 
 
 def _out_folder(out: str, *, create: bool) -> Path:
+    from grader.cli import folder_problem
+
     folder = Path(out)
-    if folder.exists() and not folder.is_dir():
-        raise BatchUsageError(f"--out {out} is not a folder")
-    if not create and not (folder / FILENAME).is_file():
+    if not create and (folder.is_dir() or not folder.exists()) \
+            and not (folder / FILENAME).is_file():
         raise BatchUsageError(f"--out {out} holds no {FILENAME} to rebuild the outputs from")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise BatchUsageError(f"--out {out}: {exc.strerror or exc}") from None
-    if not os.access(folder, os.W_OK):
-        raise BatchUsageError(f"--out {out} is not writable")
+    problem = folder_problem(folder, "--out")
+    if problem:
+        raise BatchUsageError(problem)
     return folder
 
 
