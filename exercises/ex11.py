@@ -29,7 +29,7 @@ Conventions:
 
 Points (6), one line per check:
 
-- 1    binary_entropy matches the reference on grids of p in (0, 1), in bits
+- 1    binary_entropy matches scipy on grids of p in (0, 1), in bits
 - 0.5  ValueError for p or q outside [0, 1], arrays of different shapes and an empty grid
 - 0.5  base= changes the unit and a scalar gives a 0-d result
 - 1    binary_cross_entropy matches the reference on grids, scalar against array included

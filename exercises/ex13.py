@@ -49,9 +49,10 @@ model is less perplexed than on the same characters shuffled or on random made-u
 Points (8), one line per check:
 
 - 0.5  ValueError for a text of fewer than 2 tokens
+- 1    analyse_text on training text: surprisal and entropy from log_softmax, and their means
 - 0.5  tokens are the predicted tokens (positions 1..T-1) as strings
-- 2    surprisal of each predicted token in nats
-- 1.5  entropy of the predicted distribution at each step in nats
+- 1.5  surprisal of each predicted token in nats
+- 1    entropy of the predicted distribution at each step in nats
 - 1.5  avg_surprisal, perplexity = exp(avg_surprisal) and avg_entropy
 - 1    top5: most surprising first, ties in text order
 - 1    compare_texts: in-domain < shuffled characters < random made-up words

@@ -32,9 +32,17 @@ class Exercise:
         """The file a submission holds it in."""
         return f"{self.id}.py"
 
+    @property
+    def written_points(self) -> float:
+        """The most an instructor can give for the written part (0: it has none)."""
+        return WRITTEN_POINTS if self.written else 0.0
+
 
 #: The text a stub's WRITTEN_ANSWER holds until the student replaces it.
 WRITTEN_PLACEHOLDER = "(Write your answer here.)"
+#: The marks of a written part, given by hand (the scale every ``reference/exNN_rubric.md``
+#: suggests); the automatic grading gives it none, ``grade batch --merge-manual`` adds them.
+WRITTEN_POINTS = 4.0
 
 _TORCH = ("numpy", "torch")
 # the first torch.optim optimizer of a process imports torch._dynamo (1.7 s of CPU)

@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from grader import catalog, targets
+from grader.release import sealed
 from grader.render import FORMATS
 from grader.submission import SubmissionError
 
 OK, BELOW, USAGE, INTERNAL = 0, 1, 2, 3
-PLANNED = {"release"}
 
 
 class UsageError(Exception):
@@ -43,6 +43,15 @@ def _positive(text: str) -> float:
     if not value > 0 or value == float("inf"):
         raise argparse.ArgumentTypeError("must be a positive number of seconds")
     return value
+
+
+def _when(text: str):
+    from grader.detail import parse_due
+
+    try:
+        return parse_due(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _percent(text: str) -> float:
@@ -132,6 +141,18 @@ def grade_parser() -> argparse.ArgumentParser:
                              "report.html into DIR")
     parser.add_argument("--quiet", action="store_true",
                         help="do not show the table on the terminal")
+    parser.add_argument("--due", type=_when, metavar="WHEN",
+                        default=os.environ.get("GRADE_DUE") or None,
+                        help="the due date (ISO 8601, e.g. 2026-12-20T23:59, local time unless "
+                             "an offset is given; or set GRADE_DUE): checks marked after_due "
+                             "show their result in the student's formats only from then on "
+                             "(without it, never)")
+    parser.add_argument("--now", type=_when, metavar="WHEN",
+                        help="the time compared with --due (default: the clock); to preview "
+                             "what students see on a given day")
+    parser.add_argument("--student-view", action="store_true",
+                        help="--format json writes what students may see (the view every other "
+                             "format shows) instead of the instructor's full report")
     parser.add_argument("--seed", type=_seed, help="seed of the randomised cases "
                         "(default: a new one each run; the report states it)")
     parser.add_argument("--fail-under", type=_percent, metavar="PERCENT",
@@ -150,6 +171,7 @@ def grade_parser() -> argparse.ArgumentParser:
     parser.add_argument("--mnist", metavar="DIR", default=os.environ.get("GRADE_MNIST"),
                         help="a folder with MNIST's IDX files: exercises 15 and 16 use them "
                              "instead of scikit-learn's digits (or set GRADE_MNIST)")
+    sealed.add_options(parser)
     parser.add_argument("--watch", action="store_true",
                         help="keep running: regrade the exercises whose files change on every "
                              "save, redraw the table and rewrite each --output FILE "
@@ -158,6 +180,10 @@ def grade_parser() -> argparse.ArgumentParser:
                         default=os.environ.get("GRADE_GPT2", "") not in ("", "0"),
                         help="exercise 13 also runs on GPT-2 when its files are already in "
                              "the local Hugging Face cache (never downloaded; or set GRADE_GPT2=1)")
+    parser.add_argument("--execute", action="store_true",
+                        help="with a notebook submission and --format notebook: also run the "
+                             "whole notebook in a sandboxed kernel, so that the graded notebook "
+                             "carries its outputs (the grade does not change)")
     return parser
 
 
@@ -209,10 +235,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             from grader.batch import cli as batch_cli
 
             return batch_cli.main(argv[1:])
-        if argv and argv[0] in PLANNED:
-            raise UsageError(f"'grade {argv[0]}' is not available in this version yet")
-        return run_grade(grade_parser().parse_args(argv))
-    except (UsageError, targets.TargetError, SubmissionError) as exc:
+        if argv and argv[0] == "release":
+            from grader.release import cli as release_cli
+
+            return release_cli.run_release(release_cli.release_parser().parse_args(argv[1:]))
+        if argv and argv[0] == "ci":
+            from grader.release import ci
+
+            return ci.main(argv[1:])
+        args = grade_parser().parse_args(argv)
+        with sealed.session(args.key_file, args.bundle):
+            return run_grade(args)
+    except (UsageError, targets.TargetError, SubmissionError, sealed.SealedError) as exc:
         print(f"grade: error: {exc}", file=sys.stderr)
         return USAGE
     except KeyboardInterrupt:
@@ -241,6 +275,8 @@ def run_grade(args: argparse.Namespace) -> int:
     for _, path in plan:
         if path is not None:
             _check_writable(path)
+    if args.execute:
+        _check_execute(args, loaded, plan)
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     options = {"gpt2": bool(args.gpt2)}
     if args.mnist:
@@ -264,8 +300,11 @@ def run_grade(args: argparse.Namespace) -> int:
     except SandboxUnavailable as exc:
         raise UsageError(str(exc)) from None
     report = outcomes.report
+    if args.execute:
+        loaded = _execute(args, loaded, gradable)
     write_outputs(report, plan, loaded, quiet=args.quiet, root=_repository_path(args.submission),
-                  verbose=args.verbose)
+                  verbose=args.verbose, due=args.due, now=args.now,
+                  student_view=args.student_view)
     if args.gpt2 and "ex13" in gradable:
         from grader.fixtures.language_model import find_gpt2
 
@@ -280,9 +319,47 @@ def run_grade(args: argparse.Namespace) -> int:
         for problem in outcomes.internal_errors:
             print(f"grade: internal grader error: {problem}", file=sys.stderr)
         return INTERNAL
-    if args.fail_under is not None and report.percent < args.fail_under - 1e-9:
-        return BELOW
+    if args.fail_under is not None:
+        from grader.detail import for_student
+
+        # the exit code is seen where the student's formats are: it follows what they show
+        shown = for_student(report, due=args.due, now=args.now)
+        if shown.percent < args.fail_under - 1e-9:
+            return BELOW
     return OK
+
+
+def _check_execute(args: argparse.Namespace, loaded, plan) -> None:
+    """Refuse ``--execute`` where it cannot add outputs (exit 2), before any grading."""
+    from grader.notebook import execute
+
+    if loaded.notebook is None:
+        raise UsageError(f"--execute runs a notebook, and {args.submission} is not one (give "
+                         "--submission a .ipynb, or a zip or folder holding one)")
+    if args.watch:
+        raise UsageError("--execute cannot be combined with --watch")
+    if not any(name == "notebook" for name, _ in plan):
+        raise UsageError("--execute adds the outputs to the graded notebook: give --format "
+                         "notebook --output FILE.ipynb (or .html)")
+    try:
+        execute.require()
+    except execute.ExecuteUnavailable as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _execute(args: argparse.Namespace, loaded, exercise_ids):
+    """Run the notebook in the sandboxed kernel; the submission with the run's notebook."""
+    import dataclasses
+
+    from grader.notebook import execute
+
+    result = execute.run(loaded.notebook, exercise_ids, call_timeout=args.timeout,
+                         require_full=args.require_sandbox == "full")
+    if not result.ok:
+        print(f"grade: --execute: {result.message}", file=sys.stderr)
+    if result.text is None:
+        return loaded
+    return dataclasses.replace(loaded, notebook=result.text)
 
 
 def _repository_path(submission: str) -> str:
@@ -296,17 +373,27 @@ def _repository_path(submission: str) -> str:
 
 def write_outputs(report, plan: Sequence[tuple[str, Path | None]], loaded=None, *,
                   quiet: bool = False, root: str | None = None,
-                  verbose: bool = False) -> None:
-    """Render the report in each planned format; the table goes to the terminal too."""
+                  verbose: bool = False, due=None, now=None,
+                  student_view: bool = False) -> None:
+    """Render the report in each planned format; the table goes to the terminal too.
+
+    Every format but ``json`` shows the student's view for the due date ``due`` at ``now``
+    (:func:`grader.detail.for_student`); ``json`` keeps the whole report unless
+    ``student_view``; ``gradescope`` keeps every score and lets Gradescope hold results back.
+    """
+    from grader.detail import disclose, for_student
     from grader.render import github, render, table
 
     sources = {key: source.text for key, source in loaded.sources.items()
                if source.text is not None} if loaded is not None else None
     color = sys.stdout.isatty()
+    view = for_student(report, due=due, now=now)
+    shown = {"json": view if student_view else report,
+             "gradescope": disclose(report, due=due, now=now)}
     for name, path in plan:
-        text = table.render(report, color=color and path is None, verbose=verbose) \
+        text = table.render(view, color=color and path is None, verbose=verbose) \
             if name == "table" \
-            else render(name, report, sources, root,
+            else render(name, shown.get(name, view), sources, root,
                         notebook=getattr(loaded, "notebook", None))
         if name == "notebook" and path is not None and path.suffix.lower() == ".html":
             from grader.render.notebook import to_html
@@ -321,10 +408,10 @@ def write_outputs(report, plan: Sequence[tuple[str, Path | None]], loaded=None, 
         except OSError as exc:
             raise UsageError(f"--output {path}: {exc.strerror or exc}") from None
     if not quiet and all(path is not None for _, path in plan):
-        sys.stdout.write(table.render(report, color=color, verbose=verbose))
+        sys.stdout.write(table.render(view, color=color, verbose=verbose))
     if any(name == "github" for name, _ in plan):
         try:
-            github.append_step_summary(report)
+            github.append_step_summary(view)
         except OSError as exc:
             print(f"grade: note: GITHUB_STEP_SUMMARY not written: {exc}", file=sys.stderr)
 
@@ -446,14 +533,19 @@ def run_list(args: argparse.Namespace) -> int:
                   "all calls of an exercise together, its budget; memory: "
                   f"{MEMORY_MIB} MiB per exercise.")
     if args.targets:
-        from grader.suites import collect_checks
+        from grader.suites import collect_checks, hidden_available, hidden_manifest
 
+        sealed_counts = {} if hidden_available() else hidden_manifest()
         for exercise_id, checks in collect_checks(chosen).items():
             checks_table = Table(title=f"{exercise_id} checks", title_justify="left")
             checks_table.add_column("Check")
             checks_table.add_column("Points", justify="right")
             for name, points in checks:
                 checks_table.add_row(name, f"{points:g}")
+            hidden = sealed_counts.get(exercise_id, {})
+            if hidden.get("checks"):
+                checks_table.add_row(f"{hidden['checks']:g} hidden checks (graded when you "
+                                     "open a pull request)", f"{hidden['points']:g}")
             console.print(checks_table)
     return OK
 

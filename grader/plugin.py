@@ -9,7 +9,6 @@ internal grader error, never blamed on the student.
 
 from __future__ import annotations
 
-import importlib
 import sys
 import time
 import zlib
@@ -21,8 +20,10 @@ import numpy as np
 import pytest
 
 from grader.checks import CheckFailure
+from grader.detail import PRINTED
 from grader.problems import StudentError, SubmissionProblem
 from grader.proxy import StudentModule
+from grader.report import DETAILS
 
 MAX_PRINTED_FEEDBACK = 600
 
@@ -40,6 +41,7 @@ class CheckRecord:
     not_implemented: bool = False
     credit: float = 0.0
     visibility: str = "hidden"
+    detail: str = "full"
 
 
 @dataclass
@@ -53,6 +55,8 @@ class GradingState:
     internal_errors: list[str] = field(default_factory=list)
     printed: list[str] = field(default_factory=list)
     figures: dict[str, dict[str, bytes]] = field(default_factory=dict)
+    #: the reference's remembered results (a batch's pytest session), or None
+    reference_cache: Any = None
 
     def figure_recorder(self, exercise_id: str) -> Callable[[str, bytes], None]:
         """Return a callback that keeps an exercise's figures (one per function) for the report."""
@@ -68,11 +72,25 @@ def register_markers(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "points(n): the points a check is worth")
     config.addinivalue_line(
         "markers", "public: a check that needs no reference code and ships to students")
+    config.addinivalue_line(
+        "markers", "feedback(detail): what a student sees of the check: 'full' (the default), "
+                   "'summary' (result and hints, no values) or 'after_due' (nothing of its "
+                   "result before the due date)")
 
 
 def check_visibility(item: pytest.Item) -> str:
     """Return ``"public"`` for a check marked ``@pytest.mark.public``, else ``"hidden"``."""
     return "public" if item.get_closest_marker("public") is not None else "hidden"
+
+
+def check_detail(item: pytest.Item) -> str | None:
+    """Return a check's ``@pytest.mark.feedback(...)`` detail (default ``"full"``); None if bad."""
+    marker = item.get_closest_marker("feedback")
+    if marker is None:
+        return "full"
+    if len(marker.args) != 1 or marker.kwargs or marker.args[0] not in DETAILS:
+        return None
+    return marker.args[0]
 
 
 def public_uses_reference(item: pytest.Item) -> bool:
@@ -125,6 +143,20 @@ def classify(error: BaseException) -> tuple[str, str, bool, bool]:
             False, True)
 
 
+def collection_problems(items: list[pytest.Item]) -> list[str]:
+    """What is wrong with collected checks (a grader's fault): points, markers, ``ref`` use."""
+    problems = []
+    for item in items:
+        if check_points(item) is None:
+            problems.append(f"{item.nodeid} has no valid @pytest.mark.points(n) marker")
+        if check_detail(item) is None:
+            problems.append(f"{item.nodeid} has a @pytest.mark.feedback marker that is not one "
+                            "of 'full', 'summary' or 'after_due'")
+        if public_uses_reference(item):
+            problems.append(f"{item.nodeid} is a public check but requests the ref fixture")
+    return problems
+
+
 class GradingPlugin:
     """Registered with ``pytest.main(plugins=[...])`` by the runner."""
 
@@ -139,13 +171,12 @@ class GradingPlugin:
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         """Check every test has points; start the exercises' children early."""
-        for item in items:
-            if check_points(item) is None:
-                self.state.internal_errors.append(
-                    f"{item.nodeid} has no valid @pytest.mark.points(n) marker")
-            if public_uses_reference(item):
-                self.state.internal_errors.append(
-                    f"{item.nodeid} is a public check but requests the ref fixture")
+        self.state.internal_errors.extend(collection_problems(items))
+        self.begin(items)
+
+    def begin(self, items: list[pytest.Item]) -> None:
+        """Start the children of the exercises these checks grade (before their set-up)."""
+        self._started.clear()
         for exercise in dict.fromkeys(exercise_of(i) for i in items):
             module = self.state.modules.get(exercise)
             if module is not None:
@@ -168,7 +199,14 @@ class GradingPlugin:
         """The reference solution of this suite's exercise (trusted process only)."""
         if check_visibility(request.node) == "public":
             raise RuntimeError("a public check may not use the reference (the ref fixture)")
-        return importlib.import_module(f"reference.{exercise_of(request.node)}")
+        from grader import suites
+
+        module = suites.reference_module(exercise_of(request.node))
+        if self.state.reference_cache is None:
+            return module
+        from grader.memo import MemoReference
+
+        return MemoReference(module, self.state.reference_cache)
 
     @pytest.fixture
     def seed(self) -> int:
@@ -206,7 +244,8 @@ class GradingPlugin:
         points = check_points(item) or 0.0
         duration = time.monotonic() - self._started.get(item.nodeid, time.monotonic())
         record = CheckRecord(exercise_of(item), check_name(item), points, "passed",
-                             duration_s=duration, visibility=check_visibility(item))
+                             duration_s=duration, visibility=check_visibility(item),
+                             detail=check_detail(item) or "full")
         if call.excinfo is not None:
             error = call.excinfo.value
             if isinstance(error, pytest.skip.Exception):
@@ -220,7 +259,7 @@ class GradingPlugin:
             if printed and not internal:
                 if len(printed) > MAX_PRINTED_FEEDBACK:
                     printed = printed[:MAX_PRINTED_FEEDBACK] + " ..."
-                feedback += f"\nyour code printed: {printed}"
+                feedback += f"{PRINTED}{printed}"
             record.status, record.feedback = status, feedback
             record.not_implemented = not_implemented
             record.credit = getattr(error, "credit", 0.0) if status == "failed" else 0.0

@@ -5,8 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-CHECK_STATUSES = ("passed", "failed", "error", "timeout", "manual")
-EXERCISE_STATUSES = ("passed", "partial", "failed", "not_attempted", "error")
+#: ``withheld`` is only in a student's view before the due date (``grader.detail``): the
+#: check's result is kept back and it carries no points there
+CHECK_STATUSES = ("passed", "failed", "error", "timeout", "manual", "withheld")
+EXERCISE_STATUSES = ("passed", "partial", "failed", "not_attempted", "error", "withheld")
+#: statuses of checks that carry no automatic points
+UNSCORED = ("manual", "withheld")
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,7 @@ def exercise_score(outcomes: Sequence[Outcome], *, module: str = "ok"
     status is ``not_attempted`` when every automatic check met a NotImplementedError, then
     ``passed`` (full marks), ``failed`` (nothing) or ``partial``.
     """
-    automatic = [o for o in outcomes if o.status != "manual"]
+    automatic = [o for o in outcomes if o.status not in UNSCORED]
     max_score = float(sum(o.points for o in automatic))
     if module == "error":
         return 0.0, max_score, "error"

@@ -19,6 +19,9 @@ from grader.text import safe_text
 SCHEMA = "grade-report/1"
 SANDBOX_LEVELS = ("full", "partial")
 VISIBILITIES = ("public", "hidden")
+#: How much of a check a student sees (``grader.detail``): everything; its name, result and
+#: hints only; or nothing of its result until the due date. The instructor's JSON keeps all.
+DETAILS = ("full", "summary", "after_due")
 
 
 class ReportError(ValueError):
@@ -46,7 +49,7 @@ def _text(name: str, value: Any) -> str:
 
 #: The longest text kept in a field that may hold what a student's code produced.
 TEXT_LIMITS = {"feedback": 8_000, "message": 8_000, "written": 20_000, "caption": 200,
-               "submission": 500, "name": 500, "diagnosis": 2_000}
+               "submission": 500, "name": 500, "diagnosis": 2_000, "until": 100}
 
 
 def _clean(obj: Any, name: str, *, optional: bool = False) -> None:
@@ -96,6 +99,8 @@ class CheckResult:
     duration_s: float = 0.0
     #: ``"public"`` (ships to students), ``"hidden"`` (sealed) or None (not a suite's check)
     visibility: str | None = None
+    #: what a student's view shows of it: one of :data:`DETAILS` (``@pytest.mark.feedback``)
+    detail: str = "full"
 
     def __post_init__(self) -> None:
         _clean(self, "name")
@@ -109,15 +114,19 @@ class CheckResult:
                  f"check {self.name!r}: score {self.score} exceeds max_score {self.max_score}")
         _require(self.visibility is None or self.visibility in VISIBILITIES,
                  f"check 'visibility' must be one of {VISIBILITIES} (got {self.visibility!r})")
+        _require(self.detail in DETAILS,
+                 f"check 'detail' must be one of {DETAILS} (got {self.detail!r})")
 
     def to_dict(self) -> dict:
-        """Return the JSON form (``visibility`` only when known)."""
+        """Return the JSON form (``visibility`` only when known, ``detail`` unless full)."""
         data: dict[str, Any] = {"name": self.name, "score": self.score,
                                 "max_score": self.max_score, "status": self.status,
                                 "feedback": self.feedback,
                                 "duration_s": round(self.duration_s, 4)}
         if self.visibility is not None:
             data["visibility"] = self.visibility
+        if self.detail != "full":
+            data["detail"] = self.detail
         return data
 
     @classmethod
@@ -125,7 +134,7 @@ class CheckResult:
         """Rebuild from the JSON form."""
         return cls(data["name"], data["score"], data["max_score"], data["status"],
                    data.get("feedback", ""), data.get("duration_s", 0.0),
-                   data.get("visibility"))
+                   data.get("visibility"), data.get("detail", "full"))
 
 
 @dataclass(frozen=True)
@@ -202,7 +211,7 @@ def diagnose(checks: Iterable[CheckResult]) -> str | None:
     """
     counts: Counter[str] = Counter()
     for check in checks:
-        if check.status in ("passed", "manual"):
+        if check.status in ("passed", "manual", "withheld"):
             continue
         counts.update(list(dict.fromkeys(hints(check.feedback))))
     if not counts:
@@ -261,6 +270,38 @@ class NotGraded:
 
 
 @dataclass(frozen=True)
+class Withheld:
+    """Checks whose result a student's view keeps back until the due date (``after_due``)."""
+
+    checks: int
+    points: float
+    #: the due date as shown to students (None: no date was given)
+    until: str | None = None
+
+    def __post_init__(self) -> None:
+        _require(isinstance(self.checks, int) and not isinstance(self.checks, bool)
+                 and self.checks >= 0, f"'checks' must be an int >= 0 (got {self.checks!r})")
+        object.__setattr__(self, "points", _number("points", self.points))
+        _clean(self, "until", optional=True)
+
+    @property
+    def line(self) -> str:
+        """The sentence every renderer shows."""
+        one = self.checks == 1
+        return (f"{self.checks} {'check' if one else 'checks'} ({self.points:g} point"
+                f"{'' if self.points == 1 else 's'}) {'shows its' if one else 'show their'} "
+                f"result after {self.until or 'the due date'}; the total leaves "
+                f"{'it' if one else 'them'} out")
+
+    def to_dict(self) -> dict:
+        """Return the JSON form (``until`` only when known)."""
+        data: dict[str, Any] = {"checks": self.checks, "points": self.points}
+        if self.until is not None:
+            data["until"] = self.until
+        return data
+
+
+@dataclass(frozen=True)
 class Report:
     """The result of grading one submission."""
 
@@ -275,6 +316,9 @@ class Report:
     schema: str = SCHEMA
     #: set when only the public checks ran: ``max_score`` then counts public points only
     hidden_not_graded: NotGraded | None = None
+    #: set in a student's view (:func:`grader.detail.for_student`) that keeps ``after_due``
+    #: checks back: ``score`` and ``max_score`` then leave their points out
+    withheld: Withheld | None = None
 
     def __post_init__(self) -> None:
         _clean(self, "submission")
@@ -303,6 +347,8 @@ class Report:
             data["sandbox"] = self.sandbox.to_dict()
         if self.hidden_not_graded is not None:
             data["hidden_not_graded"] = self.hidden_not_graded.to_dict()
+        if self.withheld is not None:
+            data["withheld"] = self.withheld.to_dict()
         return data
 
     @classmethod
@@ -310,6 +356,7 @@ class Report:
         """Rebuild from the JSON form; raise ReportError or KeyError on a bad document."""
         sandbox = data.get("sandbox")
         hidden = data.get("hidden_not_graded")
+        withheld = data.get("withheld")
         return cls(data["submission"], data["seed"], data["score"], data["max_score"],
                    data["duration_s"], data["grader_version"],
                    tuple(ExerciseResult.from_dict(e) for e in data["exercises"]),
@@ -317,4 +364,6 @@ class Report:
                            tuple(sandbox.get("layers", [])))
                    if sandbox else None,
                    data.get("schema", ""),
-                   NotGraded(hidden["checks"], hidden["points"]) if hidden else None)
+                   NotGraded(hidden["checks"], hidden["points"]) if hidden else None,
+                   Withheld(withheld["checks"], withheld["points"], withheld.get("until"))
+                   if withheld else None)

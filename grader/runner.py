@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import grader
 from grader import catalog, suites, untouched
 from grader.points import Outcome, check_score, exercise_score
-from grader.pool import WorkerPool
+from grader.pool import PoolSet, WorkerPool
 from grader.problems import GraderError, StudentError, SubmissionProblem
 from grader.report import (
     CheckResult,
@@ -45,9 +45,43 @@ class Outcomes:
     spent: dict[str, float] | None = None
 
 
-def preload_for(exercise_ids: Sequence[str]) -> set[str]:
-    """Return the modules a worker should import before forking for these exercises."""
-    return {name for e in exercise_ids for name in catalog.get(e).preload}
+def preload_for(exercise_ids: Sequence[str], submission: Submission | None = None) -> set[str]:
+    """Return the modules a worker should import before forking for these exercises.
+
+    With a ``submission`` (one grading, a cold start), a library is preloaded only when the
+    exercise's file imports it: the zygote then starts as fast as the submission allows (a
+    NumPy-only solution does not wait for SciPy). NumPy and fixtures are always preloaded; a
+    library imported some other way is still imported by the child when the code asks for it.
+    """
+    wanted = set()
+    for exercise_id in exercise_ids:
+        preload = catalog.get(exercise_id).preload
+        imported = _imported(submission, exercise_id) if submission is not None else None
+        for name in preload:
+            if (imported is None or name == "numpy" or name.startswith("fixture:")
+                    or name.split(".")[0] in imported):
+                wanted.add(name)
+    return wanted
+
+
+def _imported(submission: Submission, exercise_id: str) -> set[str] | None:
+    """The top-level packages an exercise's file imports anywhere (None: cannot tell)."""
+    import ast
+
+    source = submission.source(exercise_id)
+    if source is None or source.text is None:
+        return set()
+    try:
+        tree = ast.parse(source.text)
+    except (SyntaxError, ValueError):
+        return None
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module.split(".")[0])
+    return names
 
 
 def read_paths_for(exercise_ids: Sequence[str], options: dict[str, Any]) -> list[str]:
@@ -65,9 +99,10 @@ def read_paths_for(exercise_ids: Sequence[str], options: dict[str, Any]) -> list
 
 
 def grade(submission: Submission, *, exercise_ids: Sequence[str], seed: int,
-          call_timeout: float | None = None, pool: WorkerPool | None = None,
+          call_timeout: float | None = None, pool: WorkerPool | PoolSet | None = None,
           options: dict[str, Any] | None = None, require_full: bool = False,
-          skip_untouched: bool = True, hidden_available: bool | None = None) -> Outcomes:
+          skip_untouched: bool = True, hidden_available: bool | None = None,
+          session: suites.Session | None = None) -> Outcomes:
     """Grade the given exercises of a submission with the given seed.
 
     ``options`` reach the hidden suites through the ``options`` fixture (``mnist``: a
@@ -86,11 +121,14 @@ def grade(submission: Submission, *, exercise_ids: Sequence[str], seed: int,
     """
     started = time.monotonic()
     hidden = suites.hidden_available() if hidden_available is None else hidden_available
+    if session is not None and session.hidden != hidden:
+        raise ValueError("the pytest session was collected with other suites (hidden="
+                         f"{session.hidden}) than this grading needs (hidden={hidden})")
     stubs = _untouched(submission, exercise_ids, hidden=hidden) if skip_untouched else {}
     to_run = [e for e in exercise_ids if e not in stubs]
     own_pool = pool is None
     if pool is None:
-        pool = WorkerPool(preload=preload_for(to_run), require_full=require_full,
+        pool = WorkerPool(preload=preload_for(to_run, submission), require_full=require_full,
                           read_paths=read_paths_for(to_run, options or {}))
     modules: dict[str, StudentModule] = {}
     try:
@@ -101,18 +139,23 @@ def grade(submission: Submission, *, exercise_ids: Sequence[str], seed: int,
             from grader.plugin import GradingPlugin, GradingState
             from grader.proxy import StudentModule
 
-            state = GradingState(seed=seed, modules=modules, options=dict(options or {}))
+            state = GradingState(seed=seed, modules=modules, options=dict(options or {}),
+                                 reference_cache=session.cache_for(seed, options)
+                                 if session is not None else None)
             files = {s.filename: s.text for s in submission.sources.values()
                      if s.text is not None}
             for exercise_id in to_run:
                 exercise = catalog.get(exercise_id)
                 source = submission.source(exercise_id)
                 modules[exercise_id] = StudentModule(
-                    pool=pool, exercise=exercise, files=files,
+                    pool=pool.for_exercise(exercise), exercise=exercise, files=files,
                     problem=source.problem if source is not None else None,
                     call_timeout=call_timeout, on_printed=state.printed.append,
                     on_figure=state.figure_recorder(exercise_id))
-            code = suites.run(to_run, GradingPlugin(state), hidden=hidden)
+            if session is not None:
+                code = session.run(to_run, state)
+            else:
+                code = suites.run(to_run, GradingPlugin(state), hidden=hidden)
             if code not in (0, 1):
                 state.internal_errors.append(f"pytest stopped with exit code {code}")
         results = tuple(_with_notes(_untouched_result(catalog.get(e), stubs[e]) if e in stubs
@@ -133,6 +176,20 @@ def grade(submission: Submission, *, exercise_ids: Sequence[str], seed: int,
                     sandbox=Sandbox(level.level, level.missing, level.layers),
                     hidden_not_graded=None if hidden else _not_graded(exercise_ids))
     return Outcomes(report, tuple(state.internal_errors) if state is not None else (), spent)
+
+
+def new_session(exercise_ids: Sequence[str], *, hidden: bool | None = None) -> suites.Session:
+    """A pytest session that collects these exercises' suites once, for many gradings.
+
+    Pass it to :func:`grade` as ``session`` (with the same exercises or fewer): each grading
+    then runs the collected checks again instead of starting pytest and importing the suites
+    (batch grading; ``close()`` it at the end).
+    """
+    from grader.plugin import GradingPlugin, GradingState
+
+    hidden = suites.hidden_available() if hidden is None else hidden
+    plugin = GradingPlugin(GradingState(seed=0, modules={}))
+    return suites.Session(suites.gradable(exercise_ids, hidden=hidden), plugin, hidden=hidden)
 
 
 def _with_notes(result: ExerciseResult, source) -> ExerciseResult:
@@ -177,7 +234,7 @@ def _untouched_result(exercise: catalog.Exercise, plan: untouched.Untouched
         outcome = Outcome(error.status, stub.points, not_implemented=error.not_implemented)
         outcomes.append(outcome)
         checks.append(CheckResult(stub.name, check_score(outcome), stub.points, error.status,
-                                  error.feedback, 0.0, stub.visibility))
+                                  error.feedback, 0.0, stub.visibility, stub.detail))
     score, max_score, status = exercise_score(outcomes, module="ok")
     written = None
     if exercise.written:
@@ -214,9 +271,9 @@ def _check_result(record: CheckRecord, outcome: Outcome, module: str) -> CheckRe
         why = ("not submitted" if module == "missing"
                else "not graded (see the exercise's message)")
         return CheckResult(record.name, 0.0, record.points, "error", why, record.duration_s,
-                           record.visibility)
+                           record.visibility, record.detail)
     return CheckResult(record.name, check_score(outcome), record.points, record.status,
-                       record.feedback, record.duration_s, record.visibility)
+                       record.feedback, record.duration_s, record.visibility, record.detail)
 
 
 def _written_answer(module: StudentModule) -> tuple[str | None, CheckResult]:

@@ -10,12 +10,19 @@ public checks.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import importlib
+import importlib.util
 import json
 import os
+import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from types import ModuleType
 
 HIDDEN = Path(__file__).parent / "hidden"
+#: a private folder holding an opened sealed bundle (``hidden/``, ``reference/``), or None
+_sealed: Path | None = None
 PUBLIC = Path(__file__).parent / "public"
 #: counts and points of the hidden checks of each exercise (their names stay secret)
 HIDDEN_MANIFEST = PUBLIC / "hidden_manifest.json"
@@ -31,9 +38,42 @@ PYTEST_ARGS = (
 )
 
 
+def use_sealed(folder: Path | None) -> None:
+    """Take the hidden suites and the reference from an opened bundle (None: from here)."""
+    global _sealed
+    _sealed = None if folder is None else Path(folder)
+
+
+def sealed_folder() -> Path | None:
+    """The private folder of the opened bundle, if one is in use (never readable by a child)."""
+    return _sealed
+
+
+def hidden_folder() -> Path:
+    """The folder of the hidden suites: the opened bundle's, else ``grader/hidden``."""
+    return _sealed / "hidden" if _sealed is not None else HIDDEN
+
+
+def reference_module(exercise_id: str) -> ModuleType:
+    """Import the reference solution of an exercise: the opened bundle's, else ``reference``."""
+    if _sealed is None:
+        return importlib.import_module(f"reference.{exercise_id}")
+    package = f"_grade_sealed_reference_{hashlib.sha256(str(_sealed).encode()).hexdigest()[:12]}"
+    if package not in sys.modules:
+        folder = _sealed / "reference"
+        spec = importlib.util.spec_from_file_location(
+            package, folder / "__init__.py", submodule_search_locations=[str(folder)])
+        if spec is None or spec.loader is None or not (folder / "__init__.py").is_file():
+            raise FileNotFoundError(f"the opened bundle holds no reference ({folder})")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[package] = module
+        spec.loader.exec_module(module)
+    return importlib.import_module(f"{package}.{exercise_id}")
+
+
 def suite_path(exercise_id: str) -> Path:
     """Return the path of an exercise's hidden suite."""
-    return HIDDEN / f"test_{exercise_id}.py"
+    return hidden_folder() / f"test_{exercise_id}.py"
 
 
 def public_suite_path(exercise_id: str) -> Path:
@@ -43,7 +83,7 @@ def public_suite_path(exercise_id: str) -> Path:
 
 def hidden_available() -> bool:
     """Whether the hidden suites are here (False in a student's release without the key)."""
-    return any(HIDDEN.glob("test_ex*.py"))
+    return any(hidden_folder().glob("test_ex*.py"))
 
 
 def suite_paths(exercise_id: str, *, hidden: bool = True) -> list[Path]:
@@ -141,3 +181,129 @@ def collect_checks(exercise_ids: Sequence[str], *, hidden: bool = True,
     if visibility:
         return collector.checks
     return {e: [(n, p) for n, p, _ in c] for e, c in collector.checks.items()}
+
+
+class Session:
+    """One pytest session that collects the suites once and grades many submissions.
+
+    ``pytest.main`` runs in a thread of its own for the session's whole life; our
+    ``pytest_runtestloop`` takes the place of pytest's and waits for requests: each runs the
+    collected checks of some exercises with the plugin's state of one grading (the same
+    protocol, fixtures and hooks as :func:`run`, without importing and collecting the suites
+    again). Module-level caches of the suites (fixtures, models, data sets) live as long as
+    the session. ``--capture=no``: a session outlives any one grading, and pytest's capture of
+    file descriptors 1 and 2 would swallow the caller's own output meanwhile. Use it from one
+    thread at a time.
+    """
+
+    def __init__(self, exercise_ids: Sequence[str], plugin: object, *,
+                 hidden: bool = True) -> None:
+        import queue
+        import threading
+
+        self.plugin = plugin
+        self.exercise_ids = tuple(exercise_ids)
+        self.hidden = hidden
+        self.problems: list[str] = []
+        self._requests: queue.Queue = queue.Queue()
+        self._done: queue.Queue = queue.Queue()
+        self._items: list = []
+        self._code: int | None = None
+        self._cache_key: tuple | None = None
+        self._cache: object = None
+        paths = [str(p) for e in exercise_ids for p in suite_paths(e, hidden=hidden)]
+        self._args = paths + list(PYTEST_ARGS) + ["--capture=no"]
+        self._thread = threading.Thread(target=self._main, name="grade-pytest-session",
+                                        daemon=True)
+        self._thread.start()
+        ready = self._done.get()
+        if ready is not True:
+            self._thread.join()
+            raise RuntimeError(f"the suites could not be collected: pytest exit code "
+                               f"{self._code}; {'; '.join(self.problems)}")
+
+    def _main(self) -> None:
+        import pytest
+
+        try:
+            with _isolated_environment():
+                self._code = int(pytest.main(self._args, plugins=[self.plugin, self]))
+        except BaseException as exc:  # noqa: BLE001 - reported to whoever waits
+            self.problems.append(f"{type(exc).__name__}: {exc}")
+        finally:
+            self._done.put(None)  # wakes a caller waiting for the start or a run
+
+    # -- pytest hooks (this object is a plugin of the session) ------------------------------
+    def pytest_collection_modifyitems(self, items: list) -> None:  # noqa: D102
+        from grader.plugin import collection_problems
+
+        self.problems.extend(collection_problems(items))
+
+    def pytest_runtestloop(self, session) -> bool:  # noqa: D102
+        self._items = list(session.items)
+        if session.testsfailed:  # a suite did not collect: pytest's own loop stops here too
+            self.problems.append(f"{session.testsfailed} error(s) while collecting the suites")
+            return True
+        self._done.put(True)
+        while True:
+            request = self._requests.get()
+            if request is None:
+                return True
+            exercise_ids, state = request
+            try:
+                self._done.put(self._run(session, exercise_ids, state))
+            except BaseException as exc:  # noqa: BLE001 - a grader fault of this grading
+                state.internal_errors.append(f"the pytest session failed: "
+                                             f"{type(exc).__name__}: {exc}")
+                self._done.put(3)
+
+    def _run(self, session, exercise_ids: Sequence[str], state) -> int:
+        from grader.plugin import exercise_of
+
+        chosen = set(exercise_ids)
+        items = [item for item in self._items if exercise_of(item) in chosen]
+        self.plugin.state = state
+        state.internal_errors.extend(self.problems)
+        self.plugin.begin(items)
+        failed = session.testsfailed
+        for index, item in enumerate(items):
+            following = items[index + 1] if index + 1 < len(items) else None
+            item.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
+        return 1 if session.testsfailed > failed else 0
+
+    # -- the caller's side -----------------------------------------------------------------
+    def cache_for(self, seed: int, options: dict | None) -> object:
+        """The reference's remembered results for gradings with this seed and these options."""
+        from grader.memo import Cache
+
+        key = (seed, repr(sorted((options or {}).items())))
+        if self._cache_key != key:
+            self._cache_key, self._cache = key, Cache()
+        return self._cache
+
+    def run(self, exercise_ids: Sequence[str], state) -> int:
+        """Run the checks of these exercises with ``state``; return a pytest-like exit code."""
+        unknown = set(exercise_ids) - set(self.exercise_ids)
+        if unknown:
+            raise ValueError(f"this session did not collect {sorted(unknown)}")
+        if not self._thread.is_alive():
+            raise RuntimeError("the pytest session has stopped: "
+                               + ("; ".join(self.problems) or f"exit code {self._code}"))
+        self._requests.put((tuple(exercise_ids), state))
+        code = self._done.get()
+        if code is None:
+            raise RuntimeError("the pytest session stopped while grading: "
+                               + ("; ".join(self.problems) or f"exit code {self._code}"))
+        return code
+
+    def close(self) -> None:
+        """End the session (pytest's own teardown runs)."""
+        if self._thread.is_alive():
+            self._requests.put(None)
+            self._thread.join(timeout=60)
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

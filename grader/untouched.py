@@ -47,6 +47,7 @@ class StubCheck:
     points: float
     function: str
     visibility: str = "hidden"
+    detail: str = "full"
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,8 @@ def stub_module(exercise: Exercise, source: str) -> str | None | bool:
 
     Otherwise return the module's ``WRITTEN_ANSWER`` (a str) or None when it has none.
     """
+    if "NotImplementedError" not in source:  # every stub function raises it: no parse needed
+        return False
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
@@ -213,7 +216,8 @@ def suite_checks(exercise: Exercise, suite: Path | Sequence[Path]
         doc = (ast.get_docstring(test, clean=False) or "").strip()
         name = doc.splitlines()[0].strip() if doc else test.name
         public = any(ast.unparse(d) == "pytest.mark.public" for d in test.decorator_list)
-        checks.append(StubCheck(name, points, function, "public" if public else "hidden"))
+        checks.append(StubCheck(name, points, function, "public" if public else "hidden",
+                                _detail(test)))
     return tuple(checks) or None
 
 
@@ -232,12 +236,26 @@ def _fixture_may_call(node: ast.FunctionDef) -> bool:
         isinstance(n, ast.Name) and n.id == "student" for n in ast.walk(node))
 
 
+_DETAILS = {f"pytest.mark.feedback({d!r})": d for d in ("full", "summary", "after_due")}
+
+
+def _detail(test: ast.FunctionDef) -> str:
+    """The level of ``@pytest.mark.feedback("...")`` (``full`` without one)."""
+    found = [_DETAILS[text] for d in test.decorator_list if (text := ast.unparse(d)) in _DETAILS]
+    return found[0] if found else "full"
+
+
 def _points(test: ast.FunctionDef) -> float | None:
     """The number of ``@pytest.mark.points(n)``; else None.
 
-    The only other decorator allowed is ``@pytest.mark.public``.
+    The only other decorators allowed are ``@pytest.mark.public`` and one
+    ``@pytest.mark.feedback("full" | "summary" | "after_due")``.
     """
-    decorators = [d for d in test.decorator_list if ast.unparse(d) != "pytest.mark.public"]
+    others = [d for d in test.decorator_list if ast.unparse(d) in _DETAILS]
+    if len(others) > 1:
+        return None
+    decorators = [d for d in test.decorator_list
+                  if ast.unparse(d) != "pytest.mark.public" and ast.unparse(d) not in _DETAILS]
     if len(decorators) != 1:
         return None
     decorator = decorators[0]

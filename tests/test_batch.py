@@ -360,8 +360,9 @@ def test_written_answers_and_skipped_entries_are_listed(tmp_path):
     done = batch(str(folder), "ex02", "--out", str(out), "--quiet")
     assert done.returncode == 0, done.stderr
     rows = list(csv.reader(io.StringIO((out / "written.csv").read_text())))
-    assert rows[0] == ["student", "exercise", "written_answer"]
-    assert rows[1][:2] == ["alice", "ex02"] and len(rows[1][2]) > 20
+    assert rows[0] == ["student", "exercise", "max_points", "points", "comment",
+                       "written_answer"]
+    assert rows[1][:5] == ["alice", "ex02", "4", "", ""] and len(rows[1][5]) > 20
     skipped = (out / "skipped.csv").read_text()
     assert "readme.md" in skipped and "results,the output folder" in skipped
     assert list(gradebook(out)) == ["alice"]

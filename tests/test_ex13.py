@@ -27,16 +27,17 @@ CHECKS = {
     "top5": "top5:",
     "compare": "compare_texts:",
     "short": "ValueError for a text",
+    "values": "analyse_text on training text",
 }
 
 # golden wrong submissions: (the checks that must fail, the check with the hint, its words)
 WRONG = {
-    "off_by_one_alignment": ({"surprisal", "entropy", "averages", "top5", "compare"},
+    "off_by_one_alignment": ({"values", "surprisal", "entropy", "averages", "top5", "compare"},
                              "surprisal", "off by one: logits[0, t] predict the token at "
                                           "position t + 1"),
-    "bits_instead_of_nats": ({"surprisal", "entropy", "averages", "top5", "compare"},
+    "bits_instead_of_nats": ({"values", "surprisal", "entropy", "averages", "top5", "compare"},
                              "surprisal", "this is in bits"),
-    "perplexity_from_entropy": ({"averages", "compare"}, "averages",
+    "perplexity_from_entropy": ({"values", "averages", "compare"}, "averages",
                                 "this is exp(average entropy)"),
     "top5_ties_reversed": ({"top5"}, "top5", "equal surprisals must keep the order of the "
                                              "text"),
@@ -114,7 +115,7 @@ def test_epsilon_in_the_log_is_named(grade_files):
         result = exercise(grade_files({"ex13.py": FILES / f"{name}.py"}, ["ex13"], seed=seed),
                           "ex13")
         assert "surprisal" in failed_checks(result)
-        assert failed_checks(result) <= {"surprisal", "averages", "top5", "compare"}
+        assert failed_checks(result) <= {"surprisal", "averages", "top5", "compare", "values"}
         words = feedback(result, "surprisal")
         assert "look like -log(p + eps)" in words and "eps about 1e-10" in words, words
         assert "log_softmax" in words

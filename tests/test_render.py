@@ -39,22 +39,25 @@ DIAGNOSIS = "one mistake, two checks: you used log2 (bits) instead of the natura
 
 
 def fixed_report() -> Report:
-    """A report with a passed, failed, error, timeout and manual check, a figure, a diagnosis."""
+    """A report with a passed, failed, error, timeout and manual check, a figure, a diagnosis;
+    public and hidden checks, one of which shows only a summary to students."""  # noqa: D209
     ex10 = ExerciseResult("ex10", "Entropy, cross-entropy and KL from scratch", 2.0, 8.0,
                           "partial", (
-        CheckResult("entropy matches the reference", 2.0, 2.0, "passed", "", 0.012),
+        CheckResult("entropy matches the reference", 2.0, 2.0, "passed", "", 0.012, "public"),
         CheckResult("entropy is in nats", 0.0, 2.0, "failed",
                     "case: uniform over 4 outcomes\nreturned: 2.0\nexpected: 1.3863\n"
-                    "hint: you used log2 (bits) instead of the natural log (nats)", 0.02),
+                    "hint: you used log2 (bits) instead of the natural log (nats)", 0.02,
+                    "public"),
         CheckResult("cross_entropy matches the reference", 0.0, 2.0, "error",
                     "cross_entropy() raised ValueError: no\n"
                     '  File "ex10.py", line 9, in cross_entropy\n'
-                    "    raise ValueError('no')", 0.003),
+                    "    raise ValueError('no')", 0.003, "hidden"),
         CheckResult("kl_divergence matches the reference", 0.0, 2.0, "timeout",
-                    "kl_divergence() took longer than 10 s and was stopped", 10.0),
+                    "kl_divergence() took longer than 10 s and was stopped\n"
+                    "Hint: a loop over the outcomes must end", 10.0, "hidden", "summary"),
     ), diagnosis=DIAGNOSIS)
     ex03 = ExerciseResult("ex03", "Entropy of a coin", 4.0, 4.0, "passed", (
-        CheckResult("binary entropy", 4.0, 4.0, "passed", "", 0.01),
+        CheckResult("binary entropy", 4.0, 4.0, "passed", "", 0.01, "hidden"),
         CheckResult("written answer", 0.0, 0.0, "manual", "", 0.0),
     ), written="The entropy peaks at p = 1/2.",
         figures=(Figure("binary entropy against p", PNG),))
@@ -170,9 +173,9 @@ def test_classroom_follows_the_reporter_format():
                              "duration", "score"}
         assert test["status"] in ("pass", "fail", "error")
     by_name = {t["name"]: t for t in data["tests"]}
-    assert by_name["ex10: cross_entropy matches the reference"]["line_no"] == 9
-    assert by_name["ex10: entropy is in nats"]["line_no"] == 4  # def entropy
-    assert by_name["ex10: entropy is in nats"]["filename"] == "exercises/ex10.py"
+    assert by_name["ex10: cross_entropy matches the reference [hidden]"]["line_no"] == 9
+    assert by_name["ex10: entropy is in nats [public]"]["line_no"] == 4  # def entropy
+    assert by_name["ex10: entropy is in nats [public]"]["filename"] == "exercises/ex10.py"
     assert sum(t["score"] for t in data["tests"]) == 6.0
     assert "written answer" not in json.dumps(data)  # manual checks carry no points here
     passing = Report("x", 1, 1.0, 1.0, 0.1, "0.1.0", (ExerciseResult(

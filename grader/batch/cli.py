@@ -16,7 +16,8 @@ from pathlib import Path
 
 import grader
 from grader import targets
-from grader.batch import intake, outputs
+from grader.batch import intake, manual, outputs
+from grader.batch.cluster import ClusterError
 from grader.batch.executor import Job, Settings, executor
 from grader.batch.store import FILENAME, GRADED, GRADER_ERROR, INVALID, Store, StoreError
 from grader.submission import SubmissionError
@@ -50,12 +51,24 @@ def batch_parser() -> argparse.ArgumentParser:
                         "the one stored in OUT, else a new one)")
     parser.add_argument("--resume", action=argparse.BooleanOptionalAction, default=True,
                         help="keep what OUT/grades.sqlite already holds (default); "
-                             "--no-resume starts afresh")
+                             "--no-resume grades everything again (the marks merged by "
+                             "hand are kept)")
     parser.add_argument("--timeout", type=_positive, metavar="SECONDS",
                         help="time limit of each call into a submission")
     parser.add_argument("--quiet", action="store_true", help="no progress, no summary line")
     parser.add_argument("--report-only", action="store_true",
                         help="grade nothing: rebuild the outputs from OUT/grades.sqlite")
+    parser.add_argument("--merge-manual", metavar="CSV",
+                        help="grade nothing: add the marks given by hand for the written "
+                             "parts (columns student, exercise, points, comment) to "
+                             "OUT/grades.sqlite and rebuild the outputs")
+    parser.add_argument("--executor", choices=("local", "dask"), default=None,
+                        help="grade in local processes (default) or on a dask.distributed "
+                             "cluster (pip install 'grade[dask]')")
+    parser.add_argument("--scheduler", metavar="ADDR",
+                        help="the dask scheduler to send the submissions to "
+                             "(tcp://HOST:PORT; default: a local cluster of --jobs "
+                             "worker processes)")
     return parser
 
 
@@ -64,18 +77,20 @@ def main(argv: Sequence[str]) -> int:
     args = batch_parser().parse_intermixed_args(list(argv))
     try:
         return run(args)
-    except (BatchUsageError, SubmissionError, targets.TargetError) as exc:
+    except (BatchUsageError, SubmissionError, targets.TargetError, manual.ManualError,
+            ClusterError) as exc:
         print(f"grade batch: error: {exc}", file=sys.stderr)
         return USAGE
 
 
-def _out_folder(out: str, *, create: bool) -> Path:
+def _out_folder(out: str, *, create: bool, purpose: str = "to rebuild the outputs from"
+                ) -> Path:
     from grader.cli import folder_problem
 
     folder = Path(out)
     if not create and (folder.is_dir() or not folder.exists()) \
             and not (folder / FILENAME).is_file():
-        raise BatchUsageError(f"--out {out} holds no {FILENAME} to rebuild the outputs from")
+        raise BatchUsageError(f"--out {out} holds no {FILENAME} {purpose}")
     problem = folder_problem(folder, "--out")
     if problem:
         raise BatchUsageError(problem)
@@ -84,15 +99,76 @@ def _out_folder(out: str, *, create: bool) -> Path:
 
 def _open(path: Path, *, fresh: bool) -> Store:
     try:
-        return Store(path, fresh=fresh)
+        if not fresh or not path.is_file():
+            return Store(path, fresh=fresh)
+        kept = _manual_marks(path)  # --no-resume grades again; the hand marks stay
+        store = Store(path, fresh=True)
+        store.merge_manual(((s, e, p, c) for s, given in kept.items()
+                            for e, (p, c) in given.items()), "kept by --no-resume")
+        return store
     except StoreError as exc:
         raise BatchUsageError(str(exc)) from None
 
 
+def _manual_marks(path: Path) -> dict:
+    """The marks given by hand in an existing database (none if it cannot be read)."""
+    try:
+        old = Store(path)
+    except StoreError:
+        return {}
+    try:
+        return old.manual()
+    finally:
+        old.close()
+
+
+def _merge(args: argparse.Namespace) -> int:
+    """``--merge-manual CSV``: check every row, store the marks at once, rebuild the outputs."""
+    if args.paths or args.report_only:
+        raise BatchUsageError("--merge-manual takes no DIR, TARGET or --report-only")
+    out = _out_folder(args.out, create=False, purpose="to merge the marks into")
+    lock = _lock(out)
+    try:
+        store = _open(out / FILENAME, fresh=False)
+        try:
+            marks = manual.read(args.merge_manual, store.rows())
+            count = store.merge_manual(((m.student, m.exercise, m.points, m.comment)
+                                        for m in marks), str(Path(args.merge_manual)))
+            outputs.write_all(store, out)
+        finally:
+            store.close()
+    finally:
+        lock.close()
+    if not args.quiet:
+        students = len({m.student for m in marks})
+        print(f"grade batch: merged {count} marks for {students} students from "
+              f"{args.merge_manual}; {out / outputs.GRADEBOOK} rebuilt", file=sys.stderr)
+    return OK
+
+
+def _executor(args: argparse.Namespace, settings: Settings):
+    """The executor asked for: local processes, or a dask cluster."""
+    if args.executor == "dask" or (args.executor is None and args.scheduler):
+        from grader.batch.cluster import DaskExecutor
+
+        return DaskExecutor(settings, args.jobs, args.scheduler)
+    return executor(settings, args.jobs)
+
+
 def run(args: argparse.Namespace) -> int:
-    """Grade the batch (or only rebuild its outputs)."""
+    """Grade the batch (or only rebuild its outputs, or merge marks given by hand)."""
     if args.jobs < 1:
         raise BatchUsageError("--jobs must be at least 1")
+    if args.merge_manual is not None:
+        return _merge(args)
+    if args.executor == "local" and args.scheduler:
+        raise BatchUsageError("--scheduler needs --executor dask")
+    if (args.executor == "dask" or args.scheduler) and not args.report_only:
+        from grader.batch import cluster
+
+        if not cluster.available():
+            raise BatchUsageError("--executor dask needs dask.distributed: "
+                                  "pip install 'grade[dask]'")
     if args.report_only:
         if args.paths:
             raise BatchUsageError("--report-only takes no DIR or TARGET")
@@ -156,6 +232,8 @@ def _grade(args: argparse.Namespace, store: Store, out: Path, folder: Path,
     store.put("seed", str(seed))
     found = intake.scan(folder, exclude=out.resolve())
     store.record_skipped((s.entry, s.reason) for s in found.skipped)
+    store.record_sources((c.content_hash, {k: s.text for k, s in c.submission.sources.items()})
+                         for c in found.candidates)  # for the similarity of summary.html
     version = grader.__version__
     for bad in found.invalid:
         if args.resume and store.same_invalid(bad.student, bad.reason, seed, version,
@@ -169,9 +247,13 @@ def _grade(args: argparse.Namespace, store: Store, out: Path, folder: Path,
                                                   exercise_ids))]
     by_student = {c.student: c for c in found.candidates}
     resumed = len(found.candidates) - len(jobs)
+    queued = {job.student for job in jobs}
+    for candidate in found.candidates:  # resumed: its notebook for reports/<student>.ipynb
+        if candidate.student not in queued:
+            store.keep_notebook(candidate.student, candidate.submission.notebook)
     settings = Settings(exercise_ids, seed, args.timeout)
     progress = Progress(len(jobs), quiet=args.quiet)
-    runner = executor(settings, args.jobs)
+    runner = _executor(args, settings)
     errors = 0
     try:
         for result in runner.run(jobs):
@@ -180,7 +262,7 @@ def _grade(args: argparse.Namespace, store: Store, out: Path, folder: Path,
                          content_hash=candidate.content_hash, seed=seed,
                          grader_version=version, exercises=exercise_ids,
                          status=result.status, message=result.message, report=result.report,
-                         duration_s=result.duration_s)
+                         duration_s=result.duration_s, notebook=candidate.submission.notebook)
             errors += result.status == GRADER_ERROR
             progress.advance(result.student, failed=result.status != GRADED)
     finally:

@@ -1,9 +1,9 @@
 """Grade many submissions with few long-lived processes.
 
-Every grading runs in a trusted process that keeps one :class:`grader.pool.WorkerPool`
-(the preloaded zygote) for all its submissions, so a submission costs a fork and a pytest
-run, never a new interpreter. ``pytest.main`` keeps global state (capture, plugins,
-``sys.modules``), so two gradings cannot share a process through threads: ``--jobs 1``
+Every grading runs in a trusted process that keeps a :class:`BatchPool` for all its
+submissions: preloaded zygotes and one pytest session that collected the suites once, so a
+submission costs a fork per exercise and a run of the collected checks, never a new
+interpreter or a new pytest. A session serves one grading at a time, so ``--jobs 1``
 grades in the ``grade batch`` process itself (:class:`InlineExecutor`), ``--jobs N`` starts N
 grading processes (``python -m grader.batch.worker``), each with its own pool
 (:class:`ProcessExecutor`); the batch process only reads the submissions, writes the
@@ -61,25 +61,68 @@ class Settings:
     options: dict[str, Any] | None = None
 
 
+def settings_to_dict(settings: Settings) -> dict:
+    """The JSON form of the batch's settings (sent to a grading process)."""
+    return {"exercise_ids": list(settings.exercise_ids), "seed": settings.seed,
+            "call_timeout": settings.call_timeout, "options": settings.options or {}}
+
+
+def settings_from_dict(data: dict) -> Settings:
+    """Rebuild the settings from :func:`settings_to_dict`."""
+    return Settings(tuple(data["exercise_ids"]), int(data["seed"]), data.get("call_timeout"),
+                    data.get("options") or {})
+
+
 def submission_to_dict(sub: Submission) -> dict:
-    """The JSON form of a loaded submission (sent to a grading process)."""
-    return {"name": sub.name, "sources": {k: [s.filename, s.text, s.problem]
+    """The JSON form of a loaded submission's sources (sent to a grading process).
+
+    Each exercise's file name, text, problem and a notebook's notes (what was not run):
+    everything grading reads, so a remote worker needs no access to the submission.
+    """
+    return {"name": sub.name, "sources": {k: [s.filename, s.text, s.problem, list(s.notes)]
                                           for k, s in sub.sources.items()}}
 
 
 def submission_from_dict(data: dict) -> Submission:
     """Rebuild a submission from :func:`submission_to_dict`."""
-    return Submission(data["name"], {k: Source(*v) for k, v in data["sources"].items()})
+    return Submission(data["name"], {k: Source(v[0], v[1], v[2], tuple(v[3]) if len(v) > 3 else ())
+                                     for k, v in data["sources"].items()})
 
 
-def new_pool(settings: Settings):
-    """The pool a grading process keeps for the whole batch."""
-    from grader import runner
-    from grader.pool import WorkerPool
+class BatchPool:
+    """What a grading process keeps for the whole batch, so a submission costs little.
 
-    return WorkerPool(preload=runner.preload_for(settings.exercise_ids),
-                      read_paths=runner.read_paths_for(settings.exercise_ids,
-                                                       settings.options or {}))
+    - ``pools``: a zygote per group of exercises that preload the same libraries
+      (:class:`grader.pool.PoolSet`: a child forks from the lightest parent that has what
+      its exercise needs);
+    - ``session``: one pytest session that collected the suites once
+      (:class:`grader.suites.Session`); it also remembers the reference's results for the
+      batch's seed (:mod:`grader.memo`), since every submission meets the same cases.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        from grader import runner
+        from grader.pool import PoolSet
+
+        self.pools = PoolSet(read_paths=runner.read_paths_for(settings.exercise_ids,
+                                                              settings.options or {}))
+        try:
+            self.session = runner.new_session(settings.exercise_ids)
+        except BaseException:
+            self.pools.close()
+            raise
+
+    def close(self) -> None:
+        """End the session and stop every zygote."""
+        try:
+            self.session.close()
+        finally:
+            self.pools.close()
+
+
+def new_pool(settings: Settings) -> BatchPool:
+    """The pools and the pytest session a grading process keeps for the whole batch."""
+    return BatchPool(settings)
 
 
 def grading_limit(settings: Settings) -> float:
@@ -97,14 +140,16 @@ def grading_limit(settings: Settings) -> float:
     return 2 * total + 60.0
 
 
-def grade_one(pool, sub: Submission, settings: Settings) -> tuple[str, dict | None, str | None]:
-    """Grade one submission with a shared pool: ``(status, report dict, message)``."""
+def grade_one(pool: BatchPool, sub: Submission, settings: Settings
+              ) -> tuple[str, dict | None, str | None]:
+    """Grade one submission with a process's pools and session: ``(status, report, message)``."""
     from grader import runner
 
     try:
         outcomes = runner.grade(sub, exercise_ids=list(settings.exercise_ids),
                                 seed=settings.seed, call_timeout=settings.call_timeout,
-                                pool=pool, options=dict(settings.options or {}))
+                                pool=pool.pools, session=pool.session,
+                                options=dict(settings.options or {}))
     except Exception as exc:  # noqa: BLE001 - one submission's grader fault is recorded
         return "grader_error", None, f"{type(exc).__name__}: {exc}"
     report = outcomes.report.to_dict()
@@ -164,9 +209,7 @@ class _Process:
     def __init__(self, settings: Settings) -> None:
         # -I: the current folder (perhaps the submissions' own) is not on sys.path
         command = [sys.executable, "-I", "-m", "grader.batch.worker", "--settings",
-                   json.dumps({"exercise_ids": list(settings.exercise_ids),
-                               "seed": settings.seed, "call_timeout": settings.call_timeout,
-                               "options": settings.options or {}})]
+                   json.dumps(settings_to_dict(settings))]
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=subprocess.DEVNULL, text=True,
                                         encoding="utf-8", bufsize=1)

@@ -1,8 +1,12 @@
 """Everything ``grade batch`` writes besides the database, rebuilt from the database.
 
 ``gradebook.csv`` (one row per student, sorted; the same database gives the same bytes),
-``reports/<student>.json`` (``grade-report/1``) and ``reports/<student>.md``,
-``written.csv`` (the written answers for manual grading) and ``skipped.csv``.
+``reports/<student>.json`` (``grade-report/1``) and ``reports/<student>.md`` (and for a
+notebook submission ``reports/<student>.ipynb``, the student's notebook with a feedback cell
+after each exercise, and its HTML ``reports/<student>.html``),
+``written.csv`` (the written answers for manual grading), ``skipped.csv`` and
+``summary.html`` (:mod:`grader.batch.summary`). The marks merged by hand
+(:mod:`grader.batch.manual`) are applied to the reports first, so every output counts them.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import os
 from pathlib import Path
 
 from grader import catalog
+from grader.batch import manual
 from grader.batch.store import Row, Store
 from grader.report import Report
 
@@ -21,6 +26,9 @@ GRADEBOOK = "gradebook.csv"
 WRITTEN = "written.csv"
 SKIPPED = "skipped.csv"
 REPORTS = "reports"
+
+#: The marks given by hand: student -> exercise -> (points, comment) (``Store.manual``).
+Marks = dict[str, dict[str, tuple[float, str]]]
 
 
 def _number(value: float | None) -> str:
@@ -49,37 +57,69 @@ def report_file_stem(student: str) -> str:
     return "_" + stem if stem.startswith(".") or not stem else stem
 
 
-def gradebook(rows: list[Row]) -> str:
-    """The gradebook's CSV text: student, ex01..ex16, total, status, graded_at, content hash."""
+def gradebook(rows: list[Row], marks: Marks | None = None) -> str:
+    """The gradebook's CSV text: student, ex01..ex16, manual, total, status, graded_at, hash.
+
+    ``rows`` carry the marks given by hand already (:func:`grader.batch.manual.merged`):
+    an exercise's column and the total include them, ``manual`` is their sum (empty for a
+    student with none).
+    """
     ids = [e.id for e in catalog.EXERCISES]
-    table = [["student", *ids, "total", "status", "graded_at", "content_hash"]]
+    table = [["student", *ids, "manual", "total", "status", "graded_at", "content_hash"]]
     for row in rows:
         scores = {e["id"]: e["score"] for e in (row.report or {}).get("exercises", [])}
         total = row.score if row.status == "graded" else (row.score or 0.0)
-        table.append([row.student, *(_number(scores.get(e)) for e in ids), _number(total),
+        given = [p for e, (p, _) in (marks or {}).get(row.student, {}).items() if e in scores]
+        table.append([row.student, *(_number(scores.get(e)) for e in ids),
+                      _number(sum(given)) if given else "", _number(total),
                       row.status, row.graded_at, row.content_hash])
     return _csv(table)
 
 
-def written(rows: list[Row]) -> str:
-    """The written answers: student, exercise, text."""
-    table = [["student", "exercise", "written_answer"]]
+def written(rows: list[Row], marks: Marks | None = None) -> str:
+    """The written answers, a sheet to mark them in and merge back (``--merge-manual``).
+
+    student, exercise, max_points, points, comment (the marks merged so far), written_answer.
+    """
+    table = [["student", "exercise", "max_points", "points", "comment", "written_answer"]]
     for row in rows:
+        given = (marks or {}).get(row.student, {})
         for exercise in (row.report or {}).get("exercises", []):
             if exercise.get("written") is not None:
-                table.append([row.student, exercise["id"], exercise["written"]])
+                points, comment = given.get(exercise["id"], (None, ""))
+                table.append([row.student, exercise["id"],
+                              _number(catalog.get(exercise["id"]).written_points),
+                              _number(points), comment, exercise["written"]])
     return _csv(table)
+
+
+def feedback_notebook(stem: Path, report: Report | None, notebook: str | None) -> None:
+    """Write ``<stem>.ipynb`` and ``<stem>.html``: the student's notebook with the feedback.
+
+    Only for a graded notebook submission; otherwise such files left by an earlier run go.
+    """
+    from grader.render.notebook import render, to_html
+
+    graded, page = stem.with_name(stem.name + ".ipynb"), stem.with_name(stem.name + ".html")
+    if report is None or notebook is None:
+        graded.unlink(missing_ok=True)
+        page.unlink(missing_ok=True)
+        return
+    text = render(report, notebook=notebook)
+    _write(graded, text)
+    _write(page, to_html(text))
 
 
 def write_all(store: Store, out: Path) -> dict[str, int]:
     """Write every output from the database into ``out``; return counts by status."""
     from grader.render import markdown
 
-    rows = store.rows()
+    marks = store.manual()
+    rows = manual.merged(store.rows(), marks)
     reports = out / REPORTS
     reports.mkdir(parents=True, exist_ok=True)
-    _write(out / GRADEBOOK, gradebook(rows))
-    _write(out / WRITTEN, written(rows))
+    _write(out / GRADEBOOK, gradebook(rows, marks))
+    _write(out / WRITTEN, written(rows, marks))
     _write(out / SKIPPED, _csv([["entry", "reason"], *store.skipped()]))
     counts: dict[str, int] = {}
     for row in rows:
@@ -92,10 +132,15 @@ def write_all(store: Store, out: Path) -> dict[str, int]:
                    + "\n")
             _write(reports / f"{stem}.md", f"# {row.student}\n\nNot graded ({row.status}): "
                    f"{markdown.cell(row.message or '')}\n")
+            feedback_notebook(reports / stem, None, None)
             continue
         _write(reports / f"{stem}.json", json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         text = markdown.render(Report.from_dict(data))
         if row.status != "graded":
             text = f"> **{row.status}**: {markdown.cell(row.message or '')}\n\n" + text
         _write(reports / f"{stem}.md", text)
+        feedback_notebook(reports / stem, Report.from_dict(data), store.notebook(row.student))
+    from grader.batch import summary
+
+    _write(out / summary.SUMMARY, summary.render(rows, store.sources()))
     return counts

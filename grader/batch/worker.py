@@ -13,7 +13,13 @@ import json
 import os
 import sys
 
-from grader.batch.executor import Settings, grade_one, new_pool, settle, submission_from_dict
+from grader.batch.executor import (
+    grade_one,
+    new_pool,
+    settings_from_dict,
+    settle,
+    submission_from_dict,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,9 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="grader.batch.worker")
     parser.add_argument("--settings", required=True)
     args = parser.parse_args(argv)
-    data = json.loads(args.settings)
-    settings = Settings(tuple(data["exercise_ids"]), int(data["seed"]),
-                        data.get("call_timeout"), data.get("options") or {})
+    settings = settings_from_dict(json.loads(args.settings))
     answers = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
     os.dup2(2, 1)
     sys.stdout = sys.stderr

@@ -2,6 +2,10 @@
 
 The public checks of this exercise (and helpers shared with them) are in
 grader/public/test_ex01.py; hidden checks may import from it, never the reverse.
+
+Tiny probabilities show their result after the due date only (feedback ``after_due``): the
+point is to reason about the range of p (no epsilon in the log), not to tune a submission
+against this check.
 """
 
 import math
@@ -31,6 +35,7 @@ def test_surprisal_bases(student, ref, rng):
 
 
 @pytest.mark.points(0.5)
+@pytest.mark.feedback("after_due")
 def test_surprisal_tiny(student, ref, rng):
     """surprisal of tiny probabilities (down to 1e-300) is exact"""
     exponents = (-20.0, -15.0, -50.0, -300.0, *rng.uniform(-300.0, -13.0, size=4))

@@ -338,7 +338,7 @@ def test_tokens(student, ref, rng):
     fail(message)
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1.5)
 def test_surprisal(student, ref, rng, options):
     """surprisal of each predicted token in nats"""
     for model, cases in models_and_cases(student, rng, options):
@@ -353,7 +353,7 @@ def test_surprisal(student, ref, rng, options):
                              surprisal=True)
 
 
-@pytest.mark.points(1.5)
+@pytest.mark.points(1)
 def test_entropy(student, ref, rng, options):
     """entropy of the predicted distribution at each step in nats"""
     for model, cases in models_and_cases(student, rng, options):

@@ -112,7 +112,7 @@ SCIPY = types.SimpleNamespace(
 @pytest.mark.public
 @pytest.mark.points(1)
 def test_entropy_values(student, rng):
-    """binary_entropy matches the reference on grids of p in (0, 1), in bits"""
+    """binary_entropy matches scipy on grids of p in (0, 1), in bits"""
     ref = SCIPY
     cases = [("the grid p = 0.1, 0.2, ..., 0.9", np.round(np.linspace(0.1, 0.9, 9), 12)),
              ("random p in (0, 1), tails included", random_probabilities(rng, 40)),

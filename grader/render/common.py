@@ -2,7 +2,9 @@
 
 Every renderer first passes student-produced text through :func:`clean` (lone surrogates,
 control characters, ANSI escapes and bidirectional overrides made visible, length capped),
-then escapes it for its own format.
+then escapes it for its own format. Every format a student reads renders the student's view
+of the report (:func:`grader.detail.for_student`): ``summary`` checks without their values,
+``after_due`` checks kept back before the due date.
 """
 
 from __future__ import annotations
@@ -30,6 +32,25 @@ def clean(value: object, limit: int | None = 20_000) -> str:
 def points(value: float) -> str:
     """Return points as a short number: ``2``, ``1.5``."""
     return f"{value:g}"
+
+
+def tag(check: CheckResult) -> str:
+    """A check's short label: ``public`` or ``hidden``, then ``summary`` (values not shown)."""
+    parts = [check.visibility] if check.visibility else []
+    if check.detail == "summary":
+        parts.append("summary")
+    return " · ".join(parts)
+
+
+def notes(report: Report) -> list[str]:
+    """The sentences on points the total leaves out: hidden checks, results after the due date."""
+    lines = []
+    if report.hidden_not_graded is not None:
+        lines.append("public checks only (the total counts their points); "
+                     f"{report.hidden_not_graded.line}")
+    if report.withheld is not None:
+        lines.append(report.withheld.line)
+    return lines
 
 
 def checks_of(exercise: ExerciseResult) -> tuple[CheckResult, ...]:

@@ -6,7 +6,10 @@ about (when the submission's sources are passed in), one on the file for an exer
 diagnosis (one mistake behind several failed checks), and a ``::notice`` with the score.
 Values are escaped as the Actions runner expects (``%``, CR and LF in messages; also ``:``
 and ``,`` in properties), so student text can never start a command of its own.
-:func:`append_step_summary` adds the Markdown report to ``$GITHUB_STEP_SUMMARY``.
+:func:`append_step_summary` adds the Markdown report to ``$GITHUB_STEP_SUMMARY``. Both show
+the student's view (:func:`grader.detail.for_student`); an annotation's title says whether
+the check is ``public`` or ``hidden``, and a ``::notice`` each tells of hidden checks not
+graded in this run and of checks whose result shows after the due date (with their names).
 """
 
 from __future__ import annotations
@@ -15,8 +18,18 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from grader.detail import for_student
 from grader.render import markdown
-from grader.render.common import PROBLEMS, checks_of, clean, location, submission_file, summary
+from grader.render.common import (
+    PROBLEMS,
+    checks_of,
+    clean,
+    location,
+    notes,
+    submission_file,
+    summary,
+    tag,
+)
 from grader.report import Report
 
 #: How much of one check's feedback an annotation carries.
@@ -48,6 +61,7 @@ def render(report: Report, *, sources: Mapping[str, str] | None = None,
     without a traceback point at the function's ``def`` line (otherwise at the file);
     ``root`` is the submission's path in the repository (default: the report's name for it).
     """
+    report = for_student(report)
     lines = []
     for exercise in report.exercises:
         if exercise.status == "not_attempted":
@@ -60,10 +74,18 @@ def render(report: Report, *, sources: Mapping[str, str] | None = None,
             if check.status not in PROBLEMS:
                 continue
             line = location(exercise.id, check, sources)
+            label = tag(check)
             lines.append(command(
                 "error", check.feedback or check.status,
                 file=submission_file(report, exercise.id, root), line=line,
-                title=f"{exercise.id}: {clean(check.name, 200)} ({check.status})"))
+                title=f"{exercise.id}: {clean(check.name, 200)} ({check.status}"
+                      f"{' · ' + label if label else ''})"))
+    later = [f"{e.id}: {c.name}" for e in report.exercises for c in e.checks
+             if c.status == "withheld"]
+    for note in notes(report):
+        if later and note == report.withheld.line:
+            note += " (" + "; ".join(later) + ")"
+        lines.append(command("notice", note, title="grade: not in the total"))
     lines.append(command("notice", summary(report), title="grade"))
     return "\n".join(lines) + "\n"
 

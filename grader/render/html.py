@@ -2,7 +2,9 @@
 
 Everything is in the page: the CSS inline, the plot exercises' figures as ``data:`` URIs,
 no script. Student text is made safe (:func:`grader.render.common.clean`) and then
-HTML-escaped; a figure is shown only when its data really is a PNG.
+HTML-escaped; a figure is shown only when its data really is a PNG. It shows the student's
+view (:func:`grader.detail.for_student`), each check labelled ``public`` or ``hidden`` (and
+``summary`` when its values are not shown).
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ import base64
 import binascii
 import html
 
-from grader.render.common import checks_of, clean, points, summary
+from grader.detail import for_student
+from grader.render.common import checks_of, clean, notes, points, summary, tag
 from grader.report import Figure, Report
 
 _PNG = b"\x89PNG\r\n\x1a\n"
@@ -23,7 +26,8 @@ h1{font-size:1.4em}h2{font-size:1.15em;margin:1.5em 0 .3em}
 table{border-collapse:collapse;margin:.5em 0}td,th{padding:.2em .8em;text-align:left}
 tr:nth-child(even){background:#f4f4f4}
 .passed{color:#17692b}.partial{color:#8a6100}.failed,.error,.timeout{color:#b00020}
-.not_attempted{color:#777}.manual{color:#0b5aa5}
+.not_attempted,.withheld{color:#777}.manual{color:#0b5aa5}
+.tag{color:#666;font-size:.85em}.note{color:#555}
 .diagnosis{font-weight:bold;color:#8a6100}
 details{margin:.2em 0 .2em 1em}summary{cursor:pointer}
 pre{background:#f6f6f6;padding:.6em;white-space:pre-wrap;overflow-wrap:anywhere}
@@ -50,7 +54,8 @@ def _figure(figure: Figure) -> str:
 
 
 def render(report: Report) -> str:
-    """Return the report as one standalone HTML page."""
+    """Return the report (the student's view of it) as one standalone HTML page."""
+    report = for_student(report)
     title = f"grade · {esc(report.submission, limit=500)}"
     out = ["<!DOCTYPE html>", "<html lang=\"en\"><head><meta charset=\"utf-8\">",
            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
@@ -59,7 +64,8 @@ def render(report: Report) -> str:
            "style-src 'unsafe-inline'; img-src data:\">",
            f"<title>{title}</title><style>{CSS}</style></head><body>",
            f"<h1>{title}</h1>",
-           f"<p class=\"score\" id=\"score\">{html.escape(summary(report))}</p>"]
+           f"<p class=\"score\" id=\"score\">{html.escape(summary(report))}</p>",
+           *(f"<p class=\"note\">{esc(line, 1_000)}</p>" for line in notes(report))]
     if report.sandbox is not None:
         missing = ", ".join(report.sandbox.missing)
         out.append(f"<p>Sandbox: {esc(report.sandbox.level)}"
@@ -84,9 +90,12 @@ def render(report: Report) -> str:
         if exercise.message:
             out.append(f"<pre class=\"error\">{esc(exercise.message)}</pre>")
         for check in checks_of(exercise):
+            label = tag(check)
             line = (f"<span class=\"{check.status}\">{check.status}</span> "
-                    f"{esc(check.name, 500)}: {points(check.score)} / "
-                    f"{points(check.max_score)}")
+                    f"{esc(check.name, 500)}"
+                    + (f" <span class=\"tag\">{esc(label)}</span>" if label else "")
+                    + ("" if check.status == "withheld"
+                       else f": {points(check.score)} / {points(check.max_score)}"))
             if check.feedback:
                 out.append(f"<details{' open' if check.status != 'passed' else ''}>"
                            f"<summary>{line}</summary><pre>{esc(check.feedback)}</pre>"

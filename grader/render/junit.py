@@ -3,15 +3,20 @@
 One ``testsuite`` per exercise (its points, and its diagnosis when several failed checks share
 one mistake, as properties), one ``testcase`` per check:
 ``failure`` for a wrong answer, ``error`` for an exception or a timeout (with the feedback as
-text), ``skipped`` for a written answer graded by hand. The layout follows the JUnit schema
-that Jenkins, GitLab and GitHub test reporters read (``properties`` on suites only).
+text), ``skipped`` for a written answer graded by hand and for a check whose result shows
+after the due date. The layout follows the JUnit schema that Jenkins, GitLab and GitHub test
+reporters read (``properties`` on suites only). It shows the student's view
+(:func:`grader.detail.for_student`); each check's ``visibility`` property says ``public`` or
+``hidden`` (and ``summary`` when its values are not shown), and hidden checks not graded in
+this run are one skipped test case of a suite ``hidden checks``.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from grader.render.common import checks_of, clean, points
+from grader.detail import for_student
+from grader.render.common import checks_of, clean, notes, points, tag
 from grader.report import Report
 
 _MESSAGE_LIMIT = 300
@@ -22,7 +27,8 @@ def _seconds(value: float) -> str:
 
 
 def render(report: Report) -> str:
-    """Return the report as a JUnit XML document."""
+    """Return the report (the student's view of it) as a JUnit XML document."""
+    report = for_student(report)
     root = ET.Element("testsuites", {
         "name": f"grade {clean(report.submission, limit=500)}",
         "time": _seconds(report.duration_s),
@@ -34,7 +40,7 @@ def render(report: Report) -> str:
             "tests": len(checks),
             "failures": sum(c.status == "failed" for c in checks),
             "errors": sum(c.status in ("error", "timeout") for c in checks),
-            "skipped": sum(c.status == "manual" for c in checks),
+            "skipped": sum(c.status in ("manual", "withheld") for c in checks),
         }
         for key, value in counts.items():
             totals[key] += value
@@ -54,7 +60,11 @@ def render(report: Report) -> str:
         for check in checks:
             ET.SubElement(properties, "property", {
                 "name": f"points: {clean(check.name, limit=500)}",
-                "value": f"{points(check.score)}/{points(check.max_score)}"})
+                "value": "withheld" if check.status == "withheld"
+                else f"{points(check.score)}/{points(check.max_score)}"})
+            if tag(check):
+                ET.SubElement(properties, "property", {
+                    "name": f"visibility: {clean(check.name, limit=500)}", "value": tag(check)})
         for check in checks:
             case = ET.SubElement(suite, "testcase", {
                 "name": clean(check.name, limit=500),
@@ -74,6 +84,18 @@ def render(report: Report) -> str:
                 ET.SubElement(case, "skipped", {
                     "message": "graded by hand: "
                                f"{first_line or 'a written answer for the instructor'}"})
+            elif check.status == "withheld":
+                ET.SubElement(case, "skipped", {"message": first_line})
+    if report.hidden_not_graded is not None:  # checks that did not run: one skipped case
+        suite = ET.SubElement(root, "testsuite", {
+            "name": "hidden checks", "tests": "1", "failures": "0", "errors": "0",
+            "skipped": "1", "time": _seconds(0.0)})
+        case = ET.SubElement(suite, "testcase", {"name": "hidden checks (not graded here)",
+                                                 "classname": "grade.hidden",
+                                                 "time": _seconds(0.0)})
+        ET.SubElement(case, "skipped", {"message": notes(report)[0]})
+        totals["tests"] += 1
+        totals["skipped"] += 1
     for key, value in totals.items():
         root.set(key, str(value))
     ET.indent(root)

@@ -4,6 +4,8 @@ Made for a pull-request comment or a GitHub job summary: it stays under GitHub's
 characters (whole blocks are dropped from the end, with a note, when a report is longer).
 Student text appears in table cells escaped character by character (no Markdown, no HTML
 takes effect) and in code blocks whose fence is longer than any run of backticks inside.
+It shows the student's view (:func:`grader.detail.for_student`), each check labelled
+``public`` or ``hidden`` (and ``summary`` when its values are not shown).
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from __future__ import annotations
 import html
 import re
 
-from grader.render.common import PROBLEMS, clean, points, summary
-from grader.report import Report
+from grader.detail import for_student
+from grader.render.common import PROBLEMS, clean, notes, points, summary, tag
+from grader.report import CheckResult, Report
 
 #: GitHub's limit on a comment or a job summary.
 LIMIT = 65_536
@@ -20,7 +23,7 @@ LIMIT = 65_536
 FEEDBACK_LIMIT = 4_000
 
 ICONS = {"passed": "✅", "partial": "🟡", "failed": "❌", "error": "💥",
-         "not_attempted": "⬜", "timeout": "⏱️", "manual": "✍️"}
+         "not_attempted": "⬜", "timeout": "⏱️", "manual": "✍️", "withheld": "⏳"}
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 
 
@@ -39,10 +42,21 @@ def code_block(value: object, limit: int = FEEDBACK_LIMIT) -> str:
     return f"{fence}text\n{text}\n{fence}"
 
 
+def check_row(check: CheckResult) -> str:
+    """One check's row: its name and label, points, status (a kept-back one: until when)."""
+    label = tag(check)
+    name = cell(check.name) + (f" · _{label}_" if label else "")
+    if check.status == "withheld":
+        return f"| {name} | — | {ICONS['withheld']} {cell(check.feedback)} |"
+    return (f"| {name} | {points(check.score)} / {points(check.max_score)} | "
+            f"{ICONS.get(check.status, '')} {check.status} |")
+
+
 def blocks(report: Report) -> list[str]:
-    """Return the report as a list of Markdown blocks (cut only between blocks)."""
+    """Return the report (the student's view of it) as Markdown blocks (cut only between)."""
+    report = for_student(report)
     out = [f"## grade · {cell(report.submission)}",
-           f"**{summary(report)}**"]
+           f"**{summary(report)}**", *(cell(line, 1_000) for line in notes(report))]
     if report.sandbox is not None and report.sandbox.missing:
         out.append(f"Sandbox: {report.sandbox.level} (missing: "
                    f"{cell(', '.join(report.sandbox.missing))})")
@@ -65,13 +79,12 @@ def blocks(report: Report) -> list[str]:
             out.append("Not attempted: every function still raises NotImplementedError.")
         if checks:
             rows = ["| Check | Points | Status |", "| --- | ---: | --- |"]
-            for check in checks:
-                rows.append(f"| {cell(check.name)} | {points(check.score)} / "
-                            f"{points(check.max_score)} | {ICONS.get(check.status, '')} "
-                            f"{check.status} |")
+            rows.extend(check_row(check) for check in checks)
             out.append("\n".join(rows))
         for check in checks:
-            if check.status in PROBLEMS and check.feedback:
+            # a manual check with points was marked by hand: its feedback is the comment
+            marked = check.status == "manual" and check.max_score > 0
+            if (check.status in PROBLEMS or marked) and check.feedback:
                 out.append(f"**{cell(check.name)}** ({check.status})\n\n"
                            + code_block(check.feedback))
         if exercise.written is not None:

@@ -1,4 +1,8 @@
-"""The ``table`` format: a rich table of exercises, failed checks with feedback, the total."""
+"""The ``table`` format: a rich table of exercises, failed checks with feedback, the total.
+
+It shows the student's view (:func:`grader.detail.for_student`); each check listed is
+labelled ``public`` or ``hidden`` (and ``summary`` when its values are not shown).
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from grader.detail import for_student
+from grader.render.common import clean, notes, tag
 from grader.report import ExerciseResult, Report
 
 STYLES = {"passed": "green", "partial": "yellow", "failed": "red", "error": "red",
-          "not_attempted": "dim", "timeout": "red", "manual": "cyan"}
-MARKS = {"failed": "✗", "error": "!", "timeout": "⏱", "manual": "✎"}
+          "not_attempted": "dim", "timeout": "red", "manual": "cyan", "withheld": "dim"}
+MARKS = {"failed": "✗", "error": "!", "timeout": "⏱", "manual": "✎", "withheld": "⏳"}
 PREVIEW_WORDS = 12
 
 
@@ -30,7 +36,7 @@ def _points(value: float) -> str:
 
 def _rows(table: Table, exercise: ExerciseResult) -> None:
     style = STYLES.get(exercise.status, "")
-    table.add_row(exercise.id, Text(exercise.title, style="bold"),
+    table.add_row(Text(clean(exercise.id, 50)), Text(clean(exercise.title, 500), style="bold"),
                   f"{_points(exercise.score)} / {_points(exercise.max_score)}",
                   Text(exercise.status.replace("_", " "), style=style))
     if exercise.message:
@@ -45,10 +51,12 @@ def _rows(table: Table, exercise: ExerciseResult) -> None:
             continue
         mark = MARKS.get(check.status, "✗")
         name = Text(f"{mark} {check.name}", style=STYLES.get(check.status, ""))
-        if check.visibility == "public":  # a check students can read in grader/public
-            name.append(" public", style="dim cyan")
+        label = tag(check)  # public: students can read it in grader/public
+        if label:
+            name.append(f" {label}", style="dim cyan")
         table.add_row("", name,
-                      f"{_points(check.score)} / {_points(check.max_score)}",
+                      "—" if check.status == "withheld"
+                      else f"{_points(check.score)} / {_points(check.max_score)}",
                       Text(check.status, style=STYLES.get(check.status, "")))
         if check.feedback:
             table.add_row("", Text("  " + check.feedback.replace("\n", "\n  "), style="dim"),
@@ -59,8 +67,9 @@ def _rows(table: Table, exercise: ExerciseResult) -> None:
 
 
 def build(report: Report) -> Table:
-    """Return the rich table of a report."""
-    table = Table(title=f"grade · {report.submission} · seed {report.seed}",
+    """Return the rich table of a report (the student's view of it)."""
+    report = for_student(report)
+    table = Table(title=Text(f"grade · {clean(report.submission, 500)} · seed {report.seed}"),
                   title_justify="left", show_lines=False, expand=False)
     table.add_column("Ex", no_wrap=True)
     table.add_column("Exercise / check", overflow="fold", ratio=1)
@@ -90,11 +99,7 @@ def footer(report: Report, *, verbose: bool = False) -> str:
         else:
             parts.append("sandboxed (partly here; --verbose says more)")
     parts.append(f"same cases again: --seed {report.seed}")
-    line = " · ".join(parts)
-    if report.hidden_not_graded is not None:
-        line += (f"\npublic checks only (the total counts their points); "
-                 f"{report.hidden_not_graded.line}")
-    return line
+    return "\n".join([" · ".join(parts), *notes(for_student(report))])
 
 
 def sandbox_details(report: Report) -> list[str]:
@@ -110,11 +115,12 @@ def sandbox_details(report: Report) -> list[str]:
 def render(report: Report, *, color: bool = False, width: int = 100,
            verbose: bool = False) -> str:
     """Return the table as text (with ANSI colours when ``color``; details when ``verbose``)."""
+    report = for_student(report)
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, force_terminal=color, no_color=not color,
                       highlight=False, soft_wrap=False)
     console.print(build(report))
-    console.print(footer(report, verbose=verbose), style="dim")
+    console.print(footer(report, verbose=verbose), style="dim", markup=False)
     if verbose:
         for line in sandbox_details(report):
             console.print(line, style="dim")

@@ -147,6 +147,11 @@ def secret_paths() -> list[str]:
     spec = importlib.util.find_spec("reference")
     if spec is not None and spec.submodule_search_locations:
         secrets.extend(os.path.realpath(p) for p in spec.submodule_search_locations)
+    from grader import suites  # the opened sealed bundle (the grading process's own view;
+
+    sealed = suites.sealed_folder()  # a zygote is told it with --secret)
+    if sealed is not None:
+        secrets.append(str(sealed))
     return [os.path.realpath(p) for p in secrets]
 
 
@@ -202,7 +207,8 @@ def _seccomp_available() -> bool:
         return False
 
 
-def detect(base: str, extra_read: list[str] | None = None, *, keep_uid: bool = False) -> Plan:
+def detect(base: str, extra_read: list[str] | None = None, *, keep_uid: bool = False,
+           extra_secret: list[str] | None = None) -> Plan:
     """Decide which layers this machine offers; name what is missing and why."""
     missing = []
     abi = landlock.abi_version()
@@ -228,7 +234,8 @@ def detect(base: str, extra_read: list[str] | None = None, *, keep_uid: bool = F
             missing.append(f"uid drop ({why}; uid 0 is kept without capabilities, which "
                            "needs Landlock ABI 6 and seccomp)")
     roots = readable_roots() + [os.path.realpath(p) for p in extra_read or [] if os.path.exists(p)]
-    read_paths = expand_without(roots, secret_paths()) if abi else []
+    secrets = secret_paths() + [os.path.realpath(p) for p in extra_secret or []]
+    read_paths = expand_without(roots, secrets) if abi else []
     plan = Plan(abi, seccomp, netns, uid, caps, tuple(read_paths), tuple(missing), base)
     return replace(plan, layers=describe_layers(plan))
 

@@ -197,6 +197,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--keep-uid", action="store_true",
                         help="as root, keep uid 0 without capabilities even where the drop "
                              "to an unprivileged uid would work (to test that mode)")
+    parser.add_argument("--secret", action="append", default=[], metavar="PATH",
+                        help="a further folder no child may read (an opened sealed bundle)")
     parser.add_argument("--no-sandbox", action="store_true",
                         help="only for measuring the sandbox's cost (bench/isolation.py)")
     args = parser.parse_args(argv)
@@ -218,7 +220,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.no_sandbox:
         plan = sandbox.Plan(base=base, missing=("every layer (disabled for a benchmark)",))
     else:
-        plan = probe(sandbox.detect(base, extra_read=args.read, keep_uid=args.keep_uid))
+        plan = probe(sandbox.detect(base, extra_read=args.read, keep_uid=args.keep_uid,
+                                    extra_secret=args.secret))
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
     control.send(json.dumps({"ready": True, "failed": failed,
                              "sandbox": {"level": plan.level,
