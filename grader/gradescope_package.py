@@ -39,7 +39,9 @@ fi
 # the worker drops to an unprivileged user: the venv must be readable by everyone
 "$PYTHON" -m venv /autograder/grade-venv
 /autograder/grade-venv/bin/python -m pip install --upgrade pip
-/autograder/grade-venv/bin/python -m pip install ./{wheel}
+# torch's CPU build (PyPI's default Linux wheel pulls several GB of CUDA libraries)
+/autograder/grade-venv/bin/python -m pip install \
+    --extra-index-url https://download.pytorch.org/whl/cpu ./{wheel}
 chmod -R a+rX /autograder/grade-venv
 """
 

@@ -104,3 +104,27 @@ def run_json(*args: str, cwd: Path | None = None) -> tuple[int, dict]:
     """Run ``grade --format json`` and return the exit code and the parsed report."""
     done = run_grade(*args, "--format", "json", cwd=cwd)
     return done.returncode, json.loads(done.stdout) if done.stdout.strip() else {}
+
+
+class _Collector:
+    """A pytest plugin that keeps the items a collection found."""
+
+    def __init__(self):
+        self.items = []
+
+    def pytest_configure(self, config):
+        from grader.plugin import register_markers
+
+        register_markers(config)
+
+    def pytest_collection_modifyitems(self, items):
+        self.items = list(items)
+
+
+def collected_items(exercise_ids) -> list:
+    """The pytest items (checks) of these exercises' suites, collected as a grading does."""
+    from grader import suites
+
+    collector = _Collector()
+    suites.run(suites.gradable(list(exercise_ids)), collector, collect_only=True)
+    return collector.items

@@ -39,7 +39,7 @@ from grader.report import (
     Sandbox,
     diagnose,
 )
-from tests.conftest import STUBS, SUBMISSIONS, check, exercise
+from tests.conftest import STUBS, SUBMISSIONS, check, collected_items, exercise
 from tests.test_render import HOSTILE, RAW_FORBIDDEN
 from tests.test_report import SCHEMA
 
@@ -321,27 +321,12 @@ def test_hostile_text_survives_the_view(name):
 
 
 # -- the suites: markers, the untouched stubs, a real grading -------------------------------
-class _Items:
-    def __init__(self):
-        self.items = []
-
-    def pytest_configure(self, config):
-        from grader.plugin import register_markers
-
-        register_markers(config)
-
-    def pytest_collection_modifyitems(self, items):
-        self.items = list(items)
-
-
 def test_marked_checks_and_the_untouched_stubs_agree():
     """pytest's reading of @pytest.mark.feedback and the stubs' AST reading give the same."""
     from grader.plugin import check_name, exercise_of
 
-    collector = _Items()
-    ids = suites.gradable([e.id for e in catalog.EXERCISES])
-    suites.run(ids, collector, collect_only=True)
-    details = {(exercise_of(i), check_name(i)): check_detail(i) for i in collector.items}
+    items = collected_items([e.id for e in catalog.EXERCISES])
+    details = {(exercise_of(i), check_name(i)): check_detail(i) for i in items}
     assert None not in details.values()
     assert details[("ex05", "KL_PQ: KL(P||Q) in nats")] == "summary"
     assert details[("ex05", "H_PQ: the cross-entropy H(P,Q) in nats")] == "summary"

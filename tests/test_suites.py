@@ -8,7 +8,7 @@ import re
 import pytest
 
 from grader import catalog, suites
-from tests.conftest import STUBS
+from tests.conftest import STUBS, collected_items
 
 GRADABLE = suites.gradable([e.id for e in catalog.EXERCISES])
 
@@ -56,24 +56,9 @@ def test_stub_states_the_task_and_every_check(checks, exercise_id):
 FEW_PUBLIC: set[str] = set()
 
 
-class _Items:
-    def __init__(self):
-        self.items = []
-
-    def pytest_configure(self, config):
-        from grader.plugin import register_markers
-
-        register_markers(config)
-
-    def pytest_collection_modifyitems(self, items):
-        self.items = list(items)
-
-
 @pytest.fixture(scope="module")
 def collected():
-    collector = _Items()
-    suites.run(GRADABLE, collector, collect_only=True)
-    return collector.items
+    return collected_items(GRADABLE)
 
 
 def test_no_public_check_uses_the_reference(collected):

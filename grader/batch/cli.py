@@ -12,6 +12,7 @@ import secrets
 import sys
 import time
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 import grader
@@ -19,7 +20,7 @@ from grader import targets
 from grader.batch import intake, manual, outputs
 from grader.batch.cluster import ClusterError
 from grader.batch.executor import Job, Settings, executor
-from grader.batch.store import FILENAME, GRADED, GRADER_ERROR, INVALID, Store, StoreError
+from grader.batch.store import DUE, FILENAME, GRADED, GRADER_ERROR, INVALID, Store, StoreError
 from grader.submission import SubmissionError
 
 OK, USAGE, INTERNAL = 0, 2, 3
@@ -32,14 +33,16 @@ class BatchUsageError(Exception):
 
 def batch_parser() -> argparse.ArgumentParser:
     """Return the parser of ``grade batch``."""
-    from grader.cli import _positive, _seed
+    from grader.cli import _positive, _seed, _when
 
     parser = argparse.ArgumentParser(
         prog="grade batch",
         description="Grade every submission in DIR (one entry per student: a folder of "
                     "exNN.py files or with exercises/ inside, a .ipynb, or a .zip of "
                     "either) with one seed; results go to OUT/grades.sqlite, and "
-                    "OUT/gradebook.csv, OUT/reports/ and OUT/written.csv are made from it.")
+                    "OUT/gradebook.csv, OUT/reports/ (each student's report), "
+                    "OUT/written.csv, OUT/skipped.csv and OUT/summary.html (the class at a "
+                    "glance) are made from it.")
     parser.add_argument("paths", nargs="*", metavar="DIR [TARGET ...]",
                         help="the folder of submissions, then the exercises to grade "
                              "(ex04, 4, all; default all)")
@@ -52,9 +55,16 @@ def batch_parser() -> argparse.ArgumentParser:
     parser.add_argument("--resume", action=argparse.BooleanOptionalAction, default=True,
                         help="keep what OUT/grades.sqlite already holds (default); "
                              "--no-resume grades everything again (the marks merged by "
-                             "hand are kept)")
+                             "hand and the due date are kept)")
     parser.add_argument("--timeout", type=_positive, metavar="SECONDS",
                         help="time limit of each call into a submission")
+    parser.add_argument("--due", type=_when, metavar="WHEN",
+                        default=os.environ.get("GRADE_DUE") or None,
+                        help="the due date (ISO 8601, e.g. 2026-12-20T23:59, local time unless "
+                             "an offset is given; or set GRADE_DUE), stored in OUT: the "
+                             "students' reports show the checks marked after_due once it has "
+                             "passed (without one, never); the JSON reports keep everything "
+                             "(default: the date stored in OUT)")
     parser.add_argument("--quiet", action="store_true", help="no progress, no summary line")
     parser.add_argument("--report-only", action="store_true",
                         help="grade nothing: rebuild the outputs from OUT/grades.sqlite")
@@ -101,25 +111,46 @@ def _open(path: Path, *, fresh: bool) -> Store:
     try:
         if not fresh or not path.is_file():
             return Store(path, fresh=fresh)
-        kept = _manual_marks(path)  # --no-resume grades again; the hand marks stay
+        kept, due = _kept(path)  # --no-resume grades again; the hand marks and due date stay
         store = Store(path, fresh=True)
         store.merge_manual(((s, e, p, c) for s, given in kept.items()
                             for e, (p, c) in given.items()), "kept by --no-resume")
+        if due is not None:
+            store.put(DUE, due)
         return store
     except StoreError as exc:
         raise BatchUsageError(str(exc)) from None
 
 
-def _manual_marks(path: Path) -> dict:
-    """The marks given by hand in an existing database (none if it cannot be read)."""
+def _kept(path: Path) -> tuple[dict, str | None]:
+    """The marks given by hand and the due date of an existing database (none if unreadable)."""
     try:
         old = Store(path)
     except StoreError:
-        return {}
+        return {}, None
     try:
-        return old.manual()
+        return old.manual(), old.get(DUE)
     finally:
         old.close()
+
+
+def _due(args: argparse.Namespace, store: Store) -> datetime | None:
+    """The batch's due date: ``--due`` (or GRADE_DUE), stored; else the one stored, or None.
+
+    Always the stored text read back, so that every run shows the date alike.
+    """
+    from grader.detail import parse_due
+
+    if args.due is not None:
+        store.put(DUE, args.due.isoformat())
+    stored = store.get(DUE)
+    if stored is None:
+        return None
+    try:
+        return parse_due(stored)
+    except ValueError:
+        raise BatchUsageError(f"{store.path} holds a due date that cannot be read "
+                              f"({stored!r}): give --due again") from None
 
 
 def _merge(args: argparse.Namespace) -> int:
@@ -132,9 +163,10 @@ def _merge(args: argparse.Namespace) -> int:
         store = _open(out / FILENAME, fresh=False)
         try:
             marks = manual.read(args.merge_manual, store.rows())
+            due = _due(args, store)
             count = store.merge_manual(((m.student, m.exercise, m.points, m.comment)
                                         for m in marks), str(Path(args.merge_manual)))
-            outputs.write_all(store, out)
+            outputs.write_all(store, out, due=due)
         finally:
             store.close()
     finally:
@@ -175,12 +207,13 @@ def run(args: argparse.Namespace) -> int:
         out = _out_folder(args.out, create=False)
         store = _open(out / FILENAME, fresh=False)
         try:
-            counts = outputs.write_all(store, out)
+            due = _due(args, store)
+            counts = outputs.write_all(store, out, due=due)
         finally:
             store.close()
         if not args.quiet:
             print(f"grade batch: rebuilt the outputs of {sum(counts.values())} submissions "
-                  f"in {out}", file=sys.stderr)
+                  f"in {out} ({_due_note(due)})", file=sys.stderr)
         return OK
     if not args.paths:
         raise BatchUsageError("give the folder of submissions: grade batch DIR --out OUT")
@@ -230,6 +263,7 @@ def _grade(args: argparse.Namespace, store: Store, out: Path, folder: Path,
     seed = args.seed if args.seed is not None else \
         int(stored) if stored is not None else secrets.randbelow(2**31)
     store.put("seed", str(seed))
+    due = _due(args, store)
     found = intake.scan(folder, exclude=out.resolve())
     store.record_skipped((s.entry, s.reason) for s in found.skipped)
     store.record_sources((c.content_hash, {k: s.text for k, s in c.submission.sources.items()})
@@ -268,18 +302,25 @@ def _grade(args: argparse.Namespace, store: Store, out: Path, folder: Path,
     finally:
         runner.close()
         progress.close()
-    counts = outputs.write_all(store, out)
+    counts = outputs.write_all(store, out, due=due)
     if not args.quiet:
         rows = [r for r in store.rows() if r.status == GRADED and r.max_score]
         mean = (sum(r.score or 0.0 for r in rows) / len(rows)) if rows else 0.0
         top = rows[0].max_score if rows else 0.0
         print(f"grade batch: {len(found.candidates) + len(found.invalid)} submissions "
-              f"(seed {seed}): {len(jobs)} graded now, {resumed} already graded, "
-              f"{counts.get(INVALID, 0)} invalid, {errors} grader errors, "
+              f"(seed {seed}, {_due_note(due)}): {len(jobs)} graded now, {resumed} already "
+              f"graded, {counts.get(INVALID, 0)} invalid, {errors} grader errors, "
               f"{len(found.skipped)} entries skipped; mean {mean:.1f}/{top:g}; "
               f"{time.monotonic() - started:.1f} s; {out / outputs.GRADEBOOK}",
               file=sys.stderr)
     return OK
+
+
+def _due_note(due: datetime | None) -> str:
+    """The due date as the summary line states it."""
+    from grader.detail import show_due
+
+    return f"due {show_due(due)}" if due is not None else "no due date"
 
 
 class Progress:

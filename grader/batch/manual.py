@@ -2,10 +2,11 @@
 
 The file is a CSV with a header: ``student``, ``exercise``, ``points`` and optionally
 ``comment`` (``max_points`` and ``written_answer``, the other columns of ``written.csv``,
-are read and ignored, so that sheet can be filled in and merged back). Every row is checked
-before anything is stored: the student must have a report in the batch, the exercise a
-written part that was graded for that student, the points a number from 0 to the written
-part's marks (:data:`grader.catalog.WRITTEN_POINTS`). A row with neither points nor a
+are read and ignored, so that sheet can be filled in and merged back; the quote that
+:mod:`grader.batch.sheet` puts before a formula-like id or comment is taken off). Every row
+is checked before anything is stored: the student must have a report in the batch, the
+exercise a written part that was graded for that student, the points a number from 0 to the
+written part's marks (:data:`grader.catalog.WRITTEN_POINTS`). A row with neither points nor a
 comment is a written part not marked yet and is left out.
 
 The marks live in the database apart from the reports; :func:`apply` adds them to a report
@@ -24,6 +25,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from grader import catalog
+from grader.batch import sheet
 from grader.batch.store import Row
 from grader.report import CheckResult, ExerciseResult, Report
 
@@ -184,8 +186,10 @@ def _mark(number: int, record: list[str], known: dict[str, int], width: int,
         fail("not UTF-8 text: save the file as CSV (UTF-8)")
         return None
     cells = {c: (record[i].strip() if i < len(record) else "") for c, i in known.items()}
-    student, given, points_text = cells["student"], cells["exercise"], cells["points"]
-    comment = cells.get("comment", "")
+    # written.csv quotes the text a spreadsheet would run as a formula ('=...): undo it
+    student, given, points_text = sheet.read_text(cells["student"]), cells["exercise"], \
+        cells["points"]
+    comment = sheet.read_text(cells.get("comment", ""))
     if not points_text and not comment:
         return None  # not marked yet
     if not student:

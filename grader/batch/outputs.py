@@ -1,24 +1,26 @@
 """Everything ``grade batch`` writes besides the database, rebuilt from the database.
 
 ``gradebook.csv`` (one row per student, sorted; the same database gives the same bytes),
-``reports/<student>.json`` (``grade-report/1``) and ``reports/<student>.md`` (and for a
-notebook submission ``reports/<student>.ipynb``, the student's notebook with a feedback cell
-after each exercise, and its HTML ``reports/<student>.html``),
+``reports/<student>.json`` (``grade-report/1``, the instructor's whole report) and
+``reports/<student>.md`` (and for a notebook submission ``reports/<student>.ipynb``, the
+student's notebook with a feedback cell after each exercise, and its HTML
+``reports/<student>.html``; these three are the student's view for the batch's due date),
 ``written.csv`` (the written answers for manual grading), ``skipped.csv`` and
 ``summary.html`` (:mod:`grader.batch.summary`). The marks merged by hand
 (:mod:`grader.batch.manual`) are applied to the reports first, so every output counts them.
+In every CSV file a text cell that a spreadsheet would run as a formula starts with a quote
+(:mod:`grader.batch.sheet`); scores and points stay numbers.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
+from datetime import datetime
 from pathlib import Path
 
 from grader import catalog
-from grader.batch import manual
+from grader.batch import manual, sheet
 from grader.batch.store import Row, Store
 from grader.report import Report
 
@@ -31,17 +33,9 @@ REPORTS = "reports"
 Marks = dict[str, dict[str, tuple[float, str]]]
 
 
-def _number(value: float | None) -> str:
-    if value is None:
-        return ""
-    return format(round(float(value), 4), "g")
-
-
-def _csv(rows: list[list[str]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows(rows)
-    return buffer.getvalue()
+def _csv(rows: list[list[sheet.Cell]]) -> str:
+    """CSV text; text cells made safe for a spreadsheet, numbers left numbers (:mod:`sheet`)."""
+    return sheet.csv_text(rows)
 
 
 def _write(path: Path, text: str) -> None:
@@ -70,8 +64,8 @@ def gradebook(rows: list[Row], marks: Marks | None = None) -> str:
         scores = {e["id"]: e["score"] for e in (row.report or {}).get("exercises", [])}
         total = row.score if row.status == "graded" else (row.score or 0.0)
         given = [p for e, (p, _) in (marks or {}).get(row.student, {}).items() if e in scores]
-        table.append([row.student, *(_number(scores.get(e)) for e in ids),
-                      _number(sum(given)) if given else "", _number(total),
+        table.append([row.student, *(scores.get(e) for e in ids),
+                      sum(given) if given else None, total,
                       row.status, row.graded_at, row.content_hash])
     return _csv(table)
 
@@ -88,8 +82,8 @@ def written(rows: list[Row], marks: Marks | None = None) -> str:
             if exercise.get("written") is not None:
                 points, comment = given.get(exercise["id"], (None, ""))
                 table.append([row.student, exercise["id"],
-                              _number(catalog.get(exercise["id"]).written_points),
-                              _number(points), comment, exercise["written"]])
+                              catalog.get(exercise["id"]).written_points,
+                              points, comment, exercise["written"]])
     return _csv(table)
 
 
@@ -110,8 +104,16 @@ def feedback_notebook(stem: Path, report: Report | None, notebook: str | None) -
     _write(page, to_html(text))
 
 
-def write_all(store: Store, out: Path) -> dict[str, int]:
-    """Write every output from the database into ``out``; return counts by status."""
+def write_all(store: Store, out: Path, *, due: datetime | None = None,
+              now: datetime | None = None) -> dict[str, int]:
+    """Write every output from the database into ``out``; return counts by status.
+
+    What students receive (``reports/<student>.md``, ``.ipynb``, ``.html``) is their view of
+    the report for the due date ``due`` at ``now`` (default: the clock;
+    :func:`grader.detail.for_student`): without a due date the ``after_due`` checks stay
+    kept back. ``reports/<student>.json`` is the instructor's whole report.
+    """
+    from grader.detail import for_student
     from grader.render import markdown
 
     marks = store.manual()
@@ -135,12 +137,13 @@ def write_all(store: Store, out: Path) -> dict[str, int]:
             feedback_notebook(reports / stem, None, None)
             continue
         _write(reports / f"{stem}.json", json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-        text = markdown.render(Report.from_dict(data))
+        view = for_student(Report.from_dict(data), due=due, now=now)
+        text = markdown.render(view)
         if row.status != "graded":
             text = f"> **{row.status}**: {markdown.cell(row.message or '')}\n\n" + text
         _write(reports / f"{stem}.md", text)
-        feedback_notebook(reports / stem, Report.from_dict(data), store.notebook(row.student))
+        feedback_notebook(reports / stem, view, store.notebook(row.student))
     from grader.batch import summary
 
-    _write(out / summary.SUMMARY, summary.render(rows, store.sources()))
+    _write(out / summary.SUMMARY, summary.render(rows, store.sources(), due=due))
     return counts

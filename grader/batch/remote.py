@@ -28,16 +28,16 @@ from grader.batch.executor import (
 PLUGIN_NAME = "grade-pool"
 
 _lock = threading.Lock()
-_pool: tuple[tuple, object] | None = None  # (what the pool was made for, the WorkerPool)
+_pool: tuple[tuple, object] | None = None  # (what the pool was made for, the BatchPool)
 _settled = False
 
 
 def _pool_for(settings: Settings):
-    """The pool of this process, made again only when the batch needs other preloads."""
+    """The process's pools and pytest session (made again for other exercises or paths)."""
     from grader import runner
 
     global _pool
-    key = (tuple(sorted(runner.preload_for(settings.exercise_ids))),
+    key = (tuple(sorted(settings.exercise_ids)),
            tuple(runner.read_paths_for(settings.exercise_ids, settings.options or {})))
     if _pool is not None and _pool[0] != key:
         close_pool()

@@ -20,6 +20,8 @@ from pathlib import Path
 
 SCHEMA_VERSION = 2
 FILENAME = "grades.sqlite"
+#: the ``batch`` setting that holds the due date (ISO 8601 with its offset; ``grade batch --due``)
+DUE = "due"
 
 GRADED, GRADER_ERROR, INVALID = "graded", "grader_error", "invalid"
 
@@ -148,7 +150,7 @@ class Store:
 
     # --- the batch's settings -------------------------------------------------------------
     def get(self, key: str) -> str | None:
-        """A batch setting (``seed``), or None."""
+        """A batch setting (``seed``, ``due``), or None."""
         row = self.db.execute("SELECT value FROM batch WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 

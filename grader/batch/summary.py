@@ -22,10 +22,12 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from grader import catalog
 from grader.batch import similarity
 from grader.batch.store import GRADED, Row
+from grader.detail import show_due
 from grader.render.common import PROBLEMS
 from grader.render.html import CSS as REPORT_CSS
 from grader.render.html import esc
@@ -150,7 +152,18 @@ def _histograms(totals: list[float], per_exercise: dict[str, tuple[float, list[f
 
 
 # --- sections --------------------------------------------------------------------------------
-def _overview(rows: list[Row], graded: list[Graded]) -> list[str]:
+def _due(due: datetime | None) -> str:
+    """What the students' reports show of the ``after_due`` checks (no clock: same bytes)."""
+    if due is None:
+        return ("<p id=\"due\">No due date (<code>--due</code>): the students' reports keep "
+                "the checks marked <code>after_due</code> back.</p>")
+    return (f"<p id=\"due\">Due date {esc(show_due(due), 100)}: the students' reports show "
+            "the checks marked <code>after_due</code> when they are rebuilt after it "
+            "(<code>grade batch --report-only</code>).</p>")
+
+
+def _overview(rows: list[Row], graded: list[Graded], due: datetime | None = None
+              ) -> list[str]:
     statuses = Counter(row.status for row in rows)
     parts = ", ".join(f"{count} {esc(status.replace('_', ' '))}"
                       for status, count in sorted(statuses.items()))
@@ -158,7 +171,7 @@ def _overview(rows: list[Row], graded: list[Graded]) -> list[str]:
     versions = sorted({row.grader_version for row in rows})
     out = [f"<p id=\"overview\">{len(rows)} submissions: {parts or 'none'}. Seed "
            f"{', '.join(str(s) for s in seeds) or '-'} · grader "
-           f"{esc(', '.join(versions) or '-', 200)}</p>"]
+           f"{esc(', '.join(versions) or '-', 200)}</p>", _due(due)]
     if graded:
         percents = [g.report.percent for g in graded]
         out.append(f"<p>Total score of the graded submissions: mean "
@@ -390,8 +403,13 @@ def _similarity_section(graded: list[Graded], sources: Mapping[str, Mapping[str,
     return out
 
 
-def render(rows: list[Row], sources: Mapping[str, Mapping[str, str]]) -> str:
-    """Return ``summary.html`` for the database's rows and stored sources."""
+def render(rows: list[Row], sources: Mapping[str, Mapping[str, str]],
+           due: datetime | None = None) -> str:
+    """Return ``summary.html`` for the database's rows and stored sources.
+
+    ``due`` is the batch's due date, stated on the page (the scores here are all the
+    points, after_due checks included: the page is the instructor's).
+    """
     graded = _graded(rows)
     out = ["<!DOCTYPE html>", "<html lang=\"en\"><head><meta charset=\"utf-8\">",
            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
@@ -402,7 +420,7 @@ def render(rows: list[Row], sources: Mapping[str, Mapping[str, str]]) -> str:
            "<nav><a href=\"#distribution\">Scores</a><a href=\"#failed-checks\">Failed "
            "checks</a><a href=\"#misconceptions\">Mistakes</a><a href=\"#slowest\">Slowest"
            "</a><a href=\"#errors\">Errors</a><a href=\"#similarity\">Similar code</a></nav>"]
-    out += _overview(rows, graded)
+    out += _overview(rows, graded, due)
     out += _distribution(graded)
     out += _checks_section(graded)
     out += _hints_section(graded)
