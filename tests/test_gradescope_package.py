@@ -50,7 +50,8 @@ def test_package_holds_the_scripts_and_the_wheel_with_hidden_suites(package, tmp
         wheel = next(n for n in names if n.endswith(".whl"))
         for script in ("setup.sh", "run_autograder"):
             assert archive.getinfo(script).external_attr >> 16 & 0o111  # executable
-        assert f"pip install ./{wheel}" in archive.read("setup.sh").decode()
+        setup = archive.read("setup.sh").decode()
+        assert f"whl/cpu ./{wheel}" in setup and "pip install \\\n" in setup
         archive.extract(wheel, tmp_path)
     with zipfile.ZipFile(tmp_path / wheel) as inner:
         names = inner.namelist()
