@@ -91,6 +91,8 @@ def test_execute_adds_the_outputs_and_never_changes_the_grade(tmp_path, monkeypa
     assert "RuntimeError" in texts(late)
     assert "entropy of a fair coin: 1.0" in texts(printed)
     assert any("image/png" in o.get("data", {}) for o in plot.outputs)
+    # matplotlib's cache and styles were read before confinement: no warning, no error
+    assert [o.output_type for o in plot.outputs] == ["display_data"], plot.outputs
     assert answer.outputs[0].data["text/plain"] == "42"
     assert all(isinstance(c.execution_count, int) for c in (printed, plot, answer))
     for check_cell in role_cells(graded, "check"):  # grading from a kernel is not run

@@ -98,6 +98,20 @@ def _describe_exit(status: int) -> str:
     return f"it exited with code {os.WEXITSTATUS(status)}"
 
 
+def _preload_matplotlib() -> None:
+    """Read matplotlib's font cache and styles before confinement, as the zygote does.
+
+    The confined kernel (another uid, Landlock) can neither reach the cache folder nor
+    afford to rebuild the font list on its CPU budget; its pyplot then starts from what this
+    process loaded. The backend is not chosen here: the kernel picks its inline one.
+    """
+    # what ipykernel would set at its start: matplotlib reads it once, when imported
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    with contextlib.suppress(Exception):  # no matplotlib: notebooks that plot fail there
+        import matplotlib.font_manager  # noqa: F401
+        import matplotlib.style  # noqa: F401 - reads the user's style folder once, here
+
+
 def main(argv: list[str] | None = None) -> int:
     """Decide the sandbox, fork the confined kernel, wait for it."""
     parser = argparse.ArgumentParser(prog="grader.notebook.sandbox_kernel")
@@ -134,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError as exc:
         write_status(folder, error=f"ipykernel is not installed ({exc})", sandbox=sandboxed)
         return 1
+    _preload_matplotlib()
     limits = sandbox.Limits(memory_mib=args.memory_mib, open_files=OPEN_FILES,
                             cpu_seconds=max(1, args.cpu_seconds))
     read_end, write_end = os.pipe()
