@@ -9,24 +9,21 @@ instructor's whole report either way.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import shutil
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
-from types import SimpleNamespace
 
 import nbformat
 import pytest
 
-from grader.batch import cli as batch_cli
 from grader.batch import outputs
 from grader.batch.store import FILENAME, Store
 from grader.detail import parse_due
 from tests.conftest import SUBMISSIONS
 from tests.test_batch import batch, student
+from tests.test_batch_manual import run
 
 EPSILON = SUBMISSIONS / "ex01" / "epsilon_in_log.py"
 CHECK = "surprisal of tiny probabilities"
@@ -63,14 +60,6 @@ def out(graded, tmp_path, monkeypatch) -> Path:
     copy = tmp_path / "out"
     shutil.copytree(graded, copy)
     return copy
-
-
-def run(*args: str) -> SimpleNamespace:
-    """``grade batch ARGS`` in this process: its exit code and stderr."""
-    stderr = io.StringIO()
-    with contextlib.redirect_stderr(stderr):
-        code = batch_cli.main(list(args))
-    return SimpleNamespace(returncode=code, stderr=stderr.getvalue())
 
 
 def texts(out: Path) -> dict[str, str]:
