@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,13 +69,17 @@ def run(exercises: list[str], students: int, jobs: int, seed: int) -> None:
         command = [sys.executable, "-m", "grader.cli", "batch", str(folder), *exercises,
                    "--out", str(out), "--jobs", str(jobs), "--seed", str(seed), "--quiet"]
         load = os.getloadavg()[0]
-        started = time.perf_counter()
+        started, clock = time.perf_counter(), time.time()
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
         wall = time.perf_counter() - started
+        ended = time.time()
         if done.returncode != 0:
             sys.exit(f"grade batch exited {done.returncode}: {done.stderr[-2000:]}")
         with sqlite3.connect(out / "grades.sqlite") as db:
             rows = db.execute("SELECT status, report FROM submissions").fetchall()
+            moments = [datetime.strptime(m, "%Y-%m-%dT%H:%M:%SZ").replace(
+                tzinfo=UTC).timestamp()
+                for (m,) in db.execute("SELECT graded_at FROM submissions")]
             durations = db.execute("SELECT duration_s, report FROM submissions").fetchall()
         own = sorted(d - sum(c["duration_s"] for e in json.loads(r)["exercises"]
                              for c in e["checks"]) for d, r in durations if r)
@@ -89,6 +94,13 @@ def run(exercises: list[str], students: int, jobs: int, seed: int) -> None:
               f"({wall / students * 1000:.0f} ms wall per submission; median of each "
               f"submission's own grading time minus its checks: {median * 1000:.0f} ms); "
               f"{statuses}")
+        # the batch's fixed costs (to 1 s: the database stores whole seconds): starting the
+        # grading processes until the first result, and writing the outputs after the last
+        startup, tail = min(moments) - clock, ended - max(moments)
+        fixed = (startup + tail) * jobs / students
+        print(f"  of which fixed: start-up until the first result {startup:.0f} s, outputs "
+              f"after the last {tail:.0f} s (+-1 s), {fixed * 1000:.0f} ms per submission; "
+              f"while grading: {(overhead - fixed) * 1000:.0f} ms per submission")
 
 
 def main() -> None:

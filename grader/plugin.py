@@ -10,7 +10,6 @@ internal grader error, never blamed on the student.
 from __future__ import annotations
 
 import sys
-import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -162,7 +161,7 @@ class GradingPlugin:
 
     def __init__(self, state: GradingState) -> None:
         self.state = state
-        self._started: dict[str, float] = {}
+        self._setup_s: dict[str, float] = {}
 
     # -- configuration and collection ------------------------------------------------
     def pytest_configure(self, config: pytest.Config) -> None:
@@ -176,11 +175,14 @@ class GradingPlugin:
 
     def begin(self, items: list[pytest.Item]) -> None:
         """Start the children of the exercises these checks grade (before their set-up)."""
-        self._started.clear()
+        self._setup_s.clear()
+        handed_on = set()  # the later exercises of a ChildReuse wait for its child
         for exercise in dict.fromkeys(exercise_of(i) for i in items):
             module = self.state.modules.get(exercise)
-            if module is not None:
+            if module is not None and id(module.reuse) not in handed_on:
                 module.start()  # the children import while the first checks are set up
+                if module.reuse is not None:
+                    handed_on.add(id(module.reuse))
         if "torch" in sys.modules:
             # one thread, as in the worker: a grader must not fight its neighbours for cores
             # (on a loaded machine torch's thread pool makes small operations 1000x slower)
@@ -226,23 +228,42 @@ class GradingPlugin:
 
     # -- results -------------------------------------------------------------------------
     def pytest_runtest_logstart(self, nodeid: str) -> None:
-        """Start a check: clear what the student printed, note the time."""
+        """Start a check: clear what the student printed."""
         self.state.printed.clear()
-        self._started[nodeid] = time.monotonic()
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> Any:
         """Record each check's outcome when its call (or failed setup) ends."""
         outcome = yield
         report = outcome.get_result()
+        if call.when == "setup":
+            self._setup_s[item.nodeid] = call.duration
         if call.when == "teardown" and report.failed:
             self.state.internal_errors.append(f"{item.nodeid}: teardown failed")
         if call.when == "call" or (call.when == "setup" and not report.passed):
             self._record(item, call)
 
+    @pytest.hookimpl(tryfirst=True, specname="pytest_runtest_makereport")
+    def pytest_brief_report(self, item: pytest.Item, call: pytest.CallInfo
+                            ) -> pytest.TestReport | None:
+        """The report of a failed phase, without pytest's traceback text.
+
+        pytest renders every failure's traceback with source excerpts (parsing each file of
+        the traceback again), about 35 ms a failure; grading never shows it: the feedback
+        is built from the exception itself (:meth:`_record`). Skips keep pytest's report.
+        """
+        if call.excinfo is None or isinstance(call.excinfo.value, pytest.skip.Exception):
+            return None
+        return pytest.TestReport(item.nodeid, item.location, dict.fromkeys(item.keywords, 1),
+                                 "failed", f"{call.when} failed: {call.excinfo.typename}",
+                                 call.when, (), call.duration, call.start, call.stop,
+                                 user_properties=item.user_properties)
+
     def _record(self, item: pytest.Item, call: pytest.CallInfo) -> None:
         points = check_points(item) or 0.0
-        duration = time.monotonic() - self._started.get(item.nodeid, time.monotonic())
+        # the check's own time: its set-up (fixtures) and its call, as pytest measured them
+        duration = self._setup_s.pop(item.nodeid, 0.0) + (call.duration if call.when == "call"
+                                                           else 0.0)
         record = CheckRecord(exercise_of(item), check_name(item), points, "passed",
                              duration_s=duration, visibility=check_visibility(item),
                              detail=check_detail(item) or "full")

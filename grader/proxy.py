@@ -56,6 +56,42 @@ class GradResult:
     facts: dict[str, Any]
 
 
+class ChildReuse:
+    """One grading's children of one zygote, handed on from exercise to exercise.
+
+    Batch grading: when an exercise's checks are done its child imports the submission's
+    next exercise of the same zygote (a ``load`` request) instead of a new child being
+    forked and confined for it. All the children's code is the same student's, so nothing
+    crosses between students; a child that died, timed out or still runs a thread of its
+    own is never handed on (a fresh child takes the next exercise). ``cpu_seconds`` is the
+    CPU limit of a child that may serve them all (the sum of their own limits).
+    """
+
+    def __init__(self) -> None:
+        self.idle: ChildProcess | None = None
+        self.cpu_seconds = 0
+
+    def take(self) -> ChildProcess | None:
+        """The child the last exercise left, if it is still alive."""
+        child, self.idle = self.idle, None
+        if child is not None and not child.alive():
+            child.kill()
+            return None
+        return child
+
+    def give(self, child: ChildProcess) -> None:
+        """Keep a child for the next exercise."""
+        if self.idle is not None:
+            self.idle.kill()
+        self.idle = child
+
+    def close(self) -> None:
+        """Kill the child no exercise took."""
+        if self.idle is not None:
+            self.idle.kill()
+            self.idle = None
+
+
 class StudentModule:
     """The student's module for one exercise, living in a child process."""
 
@@ -63,8 +99,11 @@ class StudentModule:
                  problem: str | None = None, call_timeout: float | None = None,
                  limits: dict | None = None, import_timeout: float | None = None,
                  on_printed: Callable[[str], None] | None = None,
-                 on_figure: Callable[[str, bytes], None] | None = None) -> None:
+                 on_figure: Callable[[str, bytes], None] | None = None,
+                 reuse: ChildReuse | None = None) -> None:
         self._pool = pool
+        self.reuse = reuse
+        self._kept: dict[str, tuple[bool, Any]] = {}  # attributes read before handing on
         self.exercise = exercise
         self._files = files
         self._problem = problem
@@ -76,6 +115,7 @@ class StudentModule:
         self._on_printed = on_printed or (lambda text: None)
         self.on_figure = on_figure or (lambda caption, png: None)
         self._child: ChildProcess | None = None
+        self._reused = False
         self._loading = False
         self._status: ImportStatus | None = None
         self.spent = 0.0
@@ -83,15 +123,27 @@ class StudentModule:
         self.memo: dict[tuple[str, str], tuple[bool, Any]] = {}
 
     # -- loading ---------------------------------------------------------------------
-    def start(self) -> None:
-        """Fork a child and send it the module, without waiting for the import."""
+    def cpu_seconds(self) -> int:
+        """The CPU limit of this exercise's own child."""
+        return int(self.budget * 2 + 30)
+
+    def start(self, *, fresh: bool = False) -> None:
+        """Fork a child (or take the one the last exercise left) and send it the module.
+
+        Does not wait for the import.
+        """
         if self._child is not None or self._problem is not None:
             return
         if self.exercise.filename not in self._files:
             return
-        self._child = self._pool.spawn()
+        taken = None if fresh or self.reuse is None else self.reuse.take()
+        self._reused = taken is not None
+        self._child = taken or self._pool.spawn()
+        cpu_seconds = self.cpu_seconds()
+        if self.reuse is not None:
+            cpu_seconds = max(cpu_seconds, self.reuse.cpu_seconds)
         limits = {"memory_mib": MEMORY_MIB, "cpu_per_call": self.call_timeout + 1,
-                  "cpu_seconds": int(self.budget * 2 + 30), **self._limits}
+                  "cpu_seconds": cpu_seconds, **self._limits}
         message = {"op": "load", "exercise": self.exercise.id, "files": self._files,
                    "limits": limits, "require_full": self._pool.require_full}
         try:
@@ -134,6 +186,10 @@ class StudentModule:
         if not isinstance(reply, dict):
             self._discard()
             return ImportStatus(False, f"{filename} did not import (no valid answer)")
+        if self._reused and reply.get("not_reusable"):
+            self._discard()  # the last exercise left a thread running: a fresh child
+            self.start(fresh=True)
+            return self._load()
         if "sandbox_failed" in reply:
             self._discard()
             raise GraderError(f"the sandbox could not be applied: {reply['sandbox_failed']}")
@@ -167,6 +223,23 @@ class StudentModule:
     def close(self) -> None:
         """Kill the child."""
         self._discard()
+
+    def release(self) -> None:
+        """The exercise's checks are done: hand the child on to the next exercise.
+
+        What the report still reads from the module afterwards (``WRITTEN_ANSWER``) is read
+        first. Without a :class:`ChildReuse`, or with no healthy child, nothing happens.
+        """
+        if self.reuse is None or self._child is None or self._loading:
+            return
+        if self.exercise.written and self.status().ok and "WRITTEN_ANSWER" in self.status().names:
+            try:
+                self._kept["WRITTEN_ANSWER"] = (True, self.attribute("WRITTEN_ANSWER"))
+            except SubmissionProblem as problem:
+                self._kept["WRITTEN_ANSWER"] = (False, problem)
+        if self._child is not None and self._child.alive():
+            self.reuse.give(self._child)
+            self._child = None
 
     # -- calls -----------------------------------------------------------------------
     def request(self, op: str, name: str, payload: dict, *, what: str) -> dict:
@@ -257,6 +330,11 @@ class StudentModule:
 
     def attribute(self, name: str) -> Any:
         """Return the value of a module attribute (e.g. ``WRITTEN_ANSWER``)."""
+        if name in self._kept:
+            ok, value = self._kept[name]
+            if not ok:
+                raise value
+            return value
         return self.request("get", name, {}, what=f"reading {name}")["value"]
 
 
@@ -384,5 +462,5 @@ def _import_problem(filename: str, error: Any) -> str:
     return text + ("\n" + trace if trace else "")
 
 
-__all__ = ["GradResult", "ImportStatus", "StudentFunction", "StudentModule",
+__all__ = ["ChildReuse", "GradResult", "ImportStatus", "StudentFunction", "StudentModule",
            "SubmissionProblem"]

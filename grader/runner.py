@@ -102,7 +102,7 @@ def grade(submission: Submission, *, exercise_ids: Sequence[str], seed: int,
           call_timeout: float | None = None, pool: WorkerPool | PoolSet | None = None,
           options: dict[str, Any] | None = None, require_full: bool = False,
           skip_untouched: bool = True, hidden_available: bool | None = None,
-          session: suites.Session | None = None) -> Outcomes:
+          session: suites.Session | None = None, reuse_children: bool = False) -> Outcomes:
     """Grade the given exercises of a submission with the given seed.
 
     ``options`` reach the hidden suites through the ``options`` fixture (``mnist``: a
@@ -118,6 +118,10 @@ def grade(submission: Submission, *, exercise_ids: Sequence[str], seed: int,
     public checks only, as a student's release without the course key does: ``max_score``
     then counts public points, and the report says how many hidden checks (and points,
     from ``grader/public/hidden_manifest.json``) were not graded.
+
+    ``reuse_children`` (batch grading, with a ``session``): an exercise's child imports the
+    submission's next exercise of the same zygote when its checks are done, instead of a
+    child per exercise (:class:`grader.proxy.ChildReuse`).
     """
     started = time.monotonic()
     hidden = suites.hidden_available() if hidden_available is None else hidden_available
@@ -131,6 +135,7 @@ def grade(submission: Submission, *, exercise_ids: Sequence[str], seed: int,
         pool = WorkerPool(preload=preload_for(to_run, submission), require_full=require_full,
                           read_paths=read_paths_for(to_run, options or {}))
     modules: dict[str, StudentModule] = {}
+    reuses: dict[int, Any] = {}  # a ChildReuse per zygote (reuse_children)
     try:
         if require_full:
             pool.sandbox()  # refuses (SandboxUnavailable) before anything is graded
@@ -147,11 +152,19 @@ def grade(submission: Submission, *, exercise_ids: Sequence[str], seed: int,
             for exercise_id in to_run:
                 exercise = catalog.get(exercise_id)
                 source = submission.source(exercise_id)
+                exercise_pool = pool.for_exercise(exercise)
+                reuse = None
+                if reuse_children:
+                    from grader.proxy import ChildReuse
+
+                    reuse = reuses.setdefault(id(exercise_pool), ChildReuse())
                 modules[exercise_id] = StudentModule(
-                    pool=pool.for_exercise(exercise), exercise=exercise, files=files,
+                    pool=exercise_pool, exercise=exercise, files=files,
                     problem=source.problem if source is not None else None,
                     call_timeout=call_timeout, on_printed=state.printed.append,
-                    on_figure=state.figure_recorder(exercise_id))
+                    on_figure=state.figure_recorder(exercise_id), reuse=reuse)
+                if reuse is not None:
+                    reuse.cpu_seconds += modules[exercise_id].cpu_seconds()
             if session is not None:
                 code = session.run(to_run, state)
             else:
@@ -166,6 +179,8 @@ def grade(submission: Submission, *, exercise_ids: Sequence[str], seed: int,
         spent = {e: m.spent for e, m in modules.items()}
         for module in modules.values():
             module.close()
+        for reuse in reuses.values():
+            reuse.close()
         if own_pool:
             pool.close()
     report = Report(submission=submission.name, seed=seed,

@@ -269,6 +269,11 @@ class Session:
         for index, item in enumerate(items):
             following = items[index + 1] if index + 1 < len(items) else None
             item.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
+            exercise = exercise_of(item)
+            if following is None or exercise_of(following) != exercise:
+                module = state.modules.get(exercise)
+                if module is not None:
+                    module.release()  # its child may take the next exercise
         return 1 if session.testsfailed > failed else 0
 
     # -- the caller's side -----------------------------------------------------------------

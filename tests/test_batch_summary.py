@@ -249,6 +249,26 @@ def test_write_all_and_report_only_rebuild_summary_html(tmp_path):
     assert (out / summary.SUMMARY).read_bytes() == first
 
 
+def test_a_stored_report_this_grader_cannot_read_is_named_and_the_rest_is_written(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    # a report of another grader's making (a check status this one does not know): the
+    # gradebook still has its scores, the student's page says it cannot be read
+    make_store(out, {"olga": (GRADED, [ex01()], 1.0, None)}).close()
+    with sqlite3.connect(out / FILENAME) as db:
+        data = json.loads(db.execute("SELECT report FROM submissions WHERE student = 'olga'"
+                                     ).fetchone()[0])
+        data["exercises"][0]["checks"][0]["status"] = "postponed"
+        db.execute("UPDATE submissions SET report = ? WHERE student = 'olga'",
+                   (json.dumps(data),))
+    assert batch_cli.main(["--out", str(out), "--report-only", "--quiet"]) == 0
+    page = (out / "reports" / "olga.md").read_text()
+    assert "cannot read" in page and "grade the submission again" in page
+    assert "bob" in (out / "reports" / "bob.md").read_text()
+    tables = parse((out / summary.SUMMARY).read_text())
+    assert body_rows(tables, "distribution")  # the readable reports still make the page
+
+
 def test_a_version_1_database_opens_and_gets_a_sources_table(tmp_path):
     path = tmp_path / FILENAME
     with sqlite3.connect(path) as db:                          # as the first grader made it

@@ -149,7 +149,7 @@ def grade_one(pool: BatchPool, sub: Submission, settings: Settings
         outcomes = runner.grade(sub, exercise_ids=list(settings.exercise_ids),
                                 seed=settings.seed, call_timeout=settings.call_timeout,
                                 pool=pool.pools, session=pool.session,
-                                options=dict(settings.options or {}))
+                                options=dict(settings.options or {}), reuse_children=True)
     except Exception as exc:  # noqa: BLE001 - one submission's grader fault is recorded
         return "grader_error", None, f"{type(exc).__name__}: {exc}"
     report = outcomes.report.to_dict()

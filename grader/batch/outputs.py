@@ -113,6 +113,7 @@ def write_all(store: Store, out: Path, *, due: datetime | None = None,
     :func:`grader.detail.for_student`): without a due date the ``after_due`` checks stay
     kept back. ``reports/<student>.json`` is the instructor's whole report.
     """
+    from grader.batch import summary
     from grader.detail import for_student
     from grader.render import markdown
 
@@ -124,6 +125,7 @@ def write_all(store: Store, out: Path, *, due: datetime | None = None,
     _write(out / WRITTEN, written(rows, marks))
     _write(out / SKIPPED, _csv([["entry", "reason"], *store.skipped()]))
     counts: dict[str, int] = {}
+    parsed: dict[str, Report | None] = {}
     for row in rows:
         counts[row.status] = counts.get(row.status, 0) + 1
         stem = report_file_stem(row.student)
@@ -137,13 +139,18 @@ def write_all(store: Store, out: Path, *, due: datetime | None = None,
             feedback_notebook(reports / stem, None, None)
             continue
         _write(reports / f"{stem}.json", json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-        view = for_student(Report.from_dict(data), due=due, now=now)
+        parsed[row.student] = report = summary.read_report(data)
+        if report is None:
+            _write(reports / f"{stem}.md", f"# {row.student}\n\nThis report was written by "
+                   "a grader that this one cannot read: grade the submission again.\n")
+            feedback_notebook(reports / stem, None, None)
+            continue
+        view = for_student(report, due=due, now=now)
         text = markdown.render(view)
         if row.status != "graded":
             text = f"> **{row.status}**: {markdown.cell(row.message or '')}\n\n" + text
         _write(reports / f"{stem}.md", text)
         feedback_notebook(reports / stem, view, store.notebook(row.student))
-    from grader.batch import summary
-
-    _write(out / summary.SUMMARY, summary.render(rows, store.sources(), due=due))
+    _write(out / summary.SUMMARY, summary.render(rows, store.sources(), due=due,
+                                                 reports=parsed))
     return counts

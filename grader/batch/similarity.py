@@ -185,7 +185,10 @@ def similar_pairs(exercise: str, sources: Mapping[str, str], *,
     first), then by the two names.
     """
     stub = stub_hashes(exercise) if boilerplate is None else boilerplate
-    prints = {student: fingerprints(text, stub) for student, text in sources.items()}
+    alike: dict[str, frozenset[int]] = {}  # a text many hand in (a stub, a copy): once
+    prints = {student: alike[text] if text in alike else
+              alike.setdefault(text, fingerprints(text, stub))
+              for student, text in sources.items()}
     posting: dict[int, list[str]] = defaultdict(list)
     for student in sorted(prints):
         for value in prints[student]:

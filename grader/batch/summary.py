@@ -59,15 +59,26 @@ class Graded:
     report: Report
 
 
-def _graded(rows: Iterable[Row]) -> list[Graded]:
+def read_report(data: Mapping | None) -> Report | None:
+    """A stored report rebuilt, or None when there is none or this grader cannot read it."""
+    if not data:
+        return None
+    try:
+        return Report.from_dict(data)
+    except (ReportError, KeyError, TypeError, ValueError, AttributeError):
+        return None  # a report this grader cannot read: the gradebook still lists the row
+
+
+def _graded(rows: Iterable[Row], reports: Mapping[str, Report | None] | None = None
+            ) -> list[Graded]:
     out = []
     for row in rows:
         if row.status != GRADED or not row.report:
             continue
-        try:
-            out.append(Graded(row, Report.from_dict(row.report)))
-        except (ReportError, KeyError, TypeError, ValueError):
-            continue  # a report this grader cannot read: the gradebook still lists the row
+        report = (reports[row.student] if reports is not None and row.student in reports
+                  else read_report(row.report))
+        if report is not None:
+            out.append(Graded(row, report))
     return out
 
 
@@ -404,13 +415,15 @@ def _similarity_section(graded: list[Graded], sources: Mapping[str, Mapping[str,
 
 
 def render(rows: list[Row], sources: Mapping[str, Mapping[str, str]],
-           due: datetime | None = None) -> str:
+           due: datetime | None = None, *, reports: Mapping[str, Report | None] | None = None
+           ) -> str:
     """Return ``summary.html`` for the database's rows and stored sources.
 
     ``due`` is the batch's due date, stated on the page (the scores here are all the
-    points, after_due checks included: the page is the instructor's).
+    points, after_due checks included: the page is the instructor's). ``reports``: the
+    rows' reports already rebuilt (:func:`read_report`), by student.
     """
-    graded = _graded(rows)
+    graded = _graded(rows, reports)
     out = ["<!DOCTYPE html>", "<html lang=\"en\"><head><meta charset=\"utf-8\">",
            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "

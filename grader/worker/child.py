@@ -7,7 +7,8 @@ Protocol (frames of :mod:`grader.wire`, values of :mod:`grader.codec`):
    ``{"ok": true, "names": {...}, "confinement": {...}}`` or ``{"ok": false, "error"}``;
 3. then, until the channel closes, one answer per request: ``call`` (a function's value),
    ``grad`` (value, gradients of a scalar tensor result, facts about it), ``map`` (many
-   calls in one round trip), ``get`` (a module attribute).
+   calls in one round trip), ``get`` (a module attribute), ``load`` (the submission's next
+   exercise, in batch grading: :meth:`Child.reload`).
 
 Every answer carries what the student printed (capped). Student exceptions come back as
 data with the student's own traceback lines; nothing the child sends is pickled.
@@ -15,6 +16,8 @@ data with the student's own traceback lines; nothing the child sends is pickled.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import importlib.util
 import io
 import os
@@ -74,6 +77,7 @@ class Child:
     def __init__(self, sock: socket.socket) -> None:
         self.sock = sock
         self.module: Any = None
+        self.loaded = ""  # the exercise whose module this is
         self.folder = ""
         self.printed = CappedText()
         self.cpu_per_call = 60.0
@@ -83,7 +87,8 @@ class Child:
         """Import the exercise from the submission's files in the private folder."""
         exercise = str(request["exercise"])
         self.folder = self.printed.folder = folder
-        sys.path.append(self.folder)  # last: a submission can never shadow a library
+        if self.folder not in sys.path:
+            sys.path.append(self.folder)  # last: a submission can never shadow a library
         path = os.path.join(self.folder, f"{exercise}.py")
         try:
             spec = importlib.util.spec_from_file_location(exercise, path)
@@ -93,12 +98,36 @@ class Child:
         except BaseException as exc:  # noqa: BLE001 - SystemExit at import included
             sys.modules.pop(exercise, None)
             return {"ok": False, "error": self.describe(exc)}
-        self.module = module
+        self.module, self.loaded = module, exercise
         names = {}
         for name, value in list(vars(module).items()):
             if not name.startswith("_"):
                 names[name] = "function" if callable(value) else type(value).__name__
         return {"ok": True, "names": names}
+
+    def reload(self, request: dict, blobs: list[bytes]) -> tuple[dict, list[bytes]]:
+        """Answer a later ``load``: import the submission's next exercise in this child.
+
+        Batch grading hands a child on from exercise to exercise of one submission
+        (:class:`grader.proxy.ChildReuse`). A child that still runs a thread of the last
+        exercise answers ``not_reusable`` and the grader forks a fresh one. The last module
+        is dropped and the submission's files are written again (what runs is what was
+        handed in, whatever the last exercise wrote).
+        """
+        try:
+            threads = len(os.listdir("/proc/self/task"))
+        except OSError:
+            threads = 0
+        if threads != 1:
+            return {"ok": False, "not_reusable": f"{threads} threads"}, []
+        if self.module is not None:
+            sys.modules.pop(self.loaded, None)
+            self.module = None
+        gc.collect()
+        self.cpu_per_call = float(dict(request.get("limits") or {}).get("cpu_per_call",
+                                                                        self.cpu_per_call))
+        write_files(self.folder, dict(request.get("files") or {}))
+        return self.load(request, self.folder), []
 
     # -- requests ------------------------------------------------------------------------
     def function(self, name: str) -> Any:
@@ -246,7 +275,7 @@ class Child:
     def serve(self) -> NoReturn:
         """Answer requests until the channel closes; never returns."""
         handlers = {"call": self.call, "map": self.map, "grad": self.grad, "get": self.get,
-                    "figure": self.figure}
+                    "figure": self.figure, "load": self.reload}
         while True:
             try:
                 request, blobs = wire.recv(self.sock, limit=MAX_REQUEST)
@@ -341,7 +370,10 @@ def write_files(folder: str, files: dict) -> None:
         name, text = str(name), str(text)
         if os.path.basename(name) != name or not name.endswith(".py"):
             continue
-        with open(os.path.join(folder, name), "w", encoding="utf-8") as handle:
+        path = os.path.join(folder, name)
+        with contextlib.suppress(FileNotFoundError):  # written again by a reused child:
+            os.unlink(path)  # the first copy belongs to the zygote's user, the folder not
+        with open(path, "w", encoding="utf-8") as handle:
             handle.write(text)
 
 

@@ -125,8 +125,8 @@ def serve(control: socket.socket, plan: sandbox.Plan) -> None:
             os.close(fds[0])
             with contextlib.suppress(OSError):
                 children[pid] = os.pidfd_open(pid)
-            _forget_exited(children, plan)
             control.send(json.dumps({"pid": pid}).encode())
+            _forget_exited(children, plan)  # after the answer: the grader need not wait
     finally:
         cleanup(children, plan)
 
