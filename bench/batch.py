@@ -77,9 +77,9 @@ def run(exercises: list[str], students: int, jobs: int, seed: int) -> None:
             sys.exit(f"grade batch exited {done.returncode}: {done.stderr[-2000:]}")
         with sqlite3.connect(out / "grades.sqlite") as db:
             rows = db.execute("SELECT status, report FROM submissions").fetchall()
-            moments = [datetime.strptime(m, "%Y-%m-%dT%H:%M:%SZ").replace(
-                tzinfo=UTC).timestamp()
-                for (m,) in db.execute("SELECT graded_at FROM submissions")]
+            moments = sorted((datetime.strptime(m, "%Y-%m-%dT%H:%M:%SZ").replace(
+                tzinfo=UTC).timestamp(), d)
+                for m, d in db.execute("SELECT graded_at, duration_s FROM submissions"))
             durations = db.execute("SELECT duration_s, report FROM submissions").fetchall()
         own = sorted(d - sum(c["duration_s"] for e in json.loads(r)["exercises"]
                              for c in e["checks"]) for d, r in durations if r)
@@ -95,10 +95,12 @@ def run(exercises: list[str], students: int, jobs: int, seed: int) -> None:
               f"submission's own grading time minus its checks: {median * 1000:.0f} ms); "
               f"{statuses}")
         # the batch's fixed costs (to 1 s: the database stores whole seconds): starting the
-        # grading processes until the first result, and writing the outputs after the last
-        startup, tail = min(moments) - clock, ended - max(moments)
+        # grading processes (until the first result, less that submission's own grading),
+        # and writing the outputs after the last result
+        startup = moments[0][0] - moments[0][1] - clock
+        tail = ended - moments[-1][0]
         fixed = (startup + tail) * jobs / students
-        print(f"  of which fixed: start-up until the first result {startup:.0f} s, outputs "
+        print(f"  of which fixed: start-up before the first grading {startup:.0f} s, outputs "
               f"after the last {tail:.0f} s (+-1 s), {fixed * 1000:.0f} ms per submission; "
               f"while grading: {(overhead - fixed) * 1000:.0f} ms per submission")
 

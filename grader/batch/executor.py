@@ -94,20 +94,25 @@ class BatchPool:
 
     - ``pools``: a zygote per group of exercises that preload the same libraries
       (:class:`grader.pool.PoolSet`: a child forks from the lightest parent that has what
-      its exercise needs);
+      its exercise needs), all started at once and ready before the first submission;
     - ``session``: one pytest session that collected the suites once
       (:class:`grader.suites.Session`); it also remembers the reference's results for the
       batch's seed (:mod:`grader.memo`), since every submission meets the same cases.
     """
 
     def __init__(self, settings: Settings) -> None:
-        from grader import runner
+        from grader import catalog, runner
         from grader.pool import PoolSet
 
         self.pools = PoolSet(read_paths=runner.read_paths_for(settings.exercise_ids,
                                                               settings.options or {}))
         try:
+            # every zygote of the batch boots now, while the session collects the suites,
+            # not when the first submission first needs it
+            for exercise_id in settings.exercise_ids:
+                self.pools.for_exercise(catalog.get(exercise_id))
             self.session = runner.new_session(settings.exercise_ids)
+            self.pools.sandbox()  # ready before the first submission: no check waits for one
         except BaseException:
             self.pools.close()
             raise
@@ -182,7 +187,6 @@ class InlineExecutor:
     def run(self, jobs: Sequence[Job]) -> Iterator[Result]:
         """Yield each job's result as it is done."""
         for job in jobs:
-            started = time.monotonic()
             if self.pool is None:
                 try:
                     self.pool = new_pool(self.settings)
@@ -190,6 +194,7 @@ class InlineExecutor:
                     yield Result(job.student, "grader_error", None,
                                  f"cannot start the worker: {exc}", 0.0)
                     continue
+            started = time.monotonic()
             status, report, message = grade_one(self.pool, job.submission, self.settings)
             if not self.settled:
                 settle()
@@ -215,7 +220,8 @@ class _Process:
                                         encoding="utf-8", bufsize=1)
         self.limit = grading_limit(settings)
 
-    def grade(self, job: Job) -> tuple[str, dict | None, str | None]:
+    def grade(self, job: Job) -> tuple[str, dict | None, str | None, float | None]:
+        """Grade one job: status, report, message and the grading's own time (if told)."""
         assert self.process.stdin is not None and self.process.stdout is not None
         try:
             self.process.stdin.write(json.dumps(submission_to_dict(job.submission)) + "\n")
@@ -232,7 +238,9 @@ class _Process:
             code = self.process.wait()
             raise RuntimeError(f"the grading process exited with code {code}")
         answer = json.loads(line)
-        return answer["status"], answer.get("report"), answer.get("message")
+        own = answer.get("duration_s")
+        return (answer["status"], answer.get("report"), answer.get("message"),
+                float(own) if isinstance(own, (int, float)) else None)
 
     def close(self) -> None:
         with contextlib.suppress(OSError, ValueError):
@@ -265,17 +273,18 @@ class ProcessExecutor:
                 except queue.Empty:
                     return
                 started = time.monotonic()
+                own = None  # the grading's own time, without starting its process
                 try:
                     if process is None:
                         process = _Process(self.settings)
-                    status, report, message = process.grade(job)
+                    status, report, message, own = process.grade(job)
                 except Exception as exc:  # noqa: BLE001 - a died grading process
                     if process is not None:
                         process.close()
                         process = None
                     status, report, message = "grader_error", None, f"{exc}"
                 done.put(Result(job.student, status, report, message,
-                                time.monotonic() - started))
+                                time.monotonic() - started if own is None else own))
         finally:
             if process is not None:
                 process.close()

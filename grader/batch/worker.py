@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import sys
+import time
 
 from grader.batch.executor import (
     grade_one,
@@ -40,10 +41,12 @@ def main(argv: list[str] | None = None) -> int:
         for line in sys.stdin:
             if not line.strip():
                 continue
+            started = time.monotonic()
             status, report, message = grade_one(pool, submission_from_dict(json.loads(line)),
                                                 settings)
-            answers.write(json.dumps({"status": status, "report": report,
-                                      "message": message}, ensure_ascii=True) + "\n")
+            answers.write(json.dumps({"status": status, "report": report, "message": message,
+                                      "duration_s": time.monotonic() - started},
+                                     ensure_ascii=True) + "\n")
             answers.flush()
             graded += 1
             if graded == 1:
