@@ -176,13 +176,14 @@ class GradingPlugin:
     def begin(self, items: list[pytest.Item]) -> None:
         """Start the children of the exercises these checks grade (before their set-up)."""
         self._setup_s.clear()
-        handed_on = set()  # the later exercises of a ChildReuse wait for its child
+        reuses = set()  # a ChildReuse's later exercises wait for the child it hands on
         for exercise in dict.fromkeys(exercise_of(i) for i in items):
             module = self.state.modules.get(exercise)
-            if module is not None and id(module.reuse) not in handed_on:
-                module.start()  # the children import while the first checks are set up
-                if module.reuse is not None:
-                    handed_on.add(id(module.reuse))
+            if module is None or module.reuse in reuses:
+                continue
+            module.start()  # the children import while the first checks are set up
+            if module.reuse is not None:
+                reuses.add(module.reuse)
         if "torch" in sys.modules:
             # one thread, as in the worker: a grader must not fight its neighbours for cores
             # (on a loaded machine torch's thread pool makes small operations 1000x slower)

@@ -232,7 +232,8 @@ class StudentModule:
         """
         if self.reuse is None or self._child is None or self._loading:
             return
-        if self.exercise.written and self.status().ok and "WRITTEN_ANSWER" in self.status().names:
+        status = self.status()
+        if self.exercise.written and status.ok and "WRITTEN_ANSWER" in status.names:
             try:
                 self._kept["WRITTEN_ANSWER"] = (True, self.attribute("WRITTEN_ANSWER"))
             except SubmissionProblem as problem:
