@@ -7,7 +7,9 @@ floor), and their ratio. Goal: ratio <= 1.2 for ex10; above 1.5 is a defect.
 With ``--student`` it measures the student's loop instead: a cold ``grade exNN`` on the
 reference for each of ex01-ex12 (goal <= 0.5 s), the whole chapter's untouched stubs (goal
 <= 2 s), plain pytest on a small comparable NumPy assignment it generates (the baseline) with
-both ratios, and ``grade --watch``: the time from writing a file to the JSON report showing
+both ratios, plain pytest on the same assignment plus one matplotlib figure (the floor of the
+plotting exercises ex11 and ex12, whose ``import matplotlib.pyplot`` alone is about 0.3 s),
+and ``grade --watch``: the time from writing a file to the JSON report showing
 its new result (median over several saves; goal <= 0.2 s).
 
     python bench/single.py [--runs 7] [ex10 ex14 ...]
@@ -82,10 +84,43 @@ def test_zeros():
 '''
 
 
-def baseline_command(folder: Path) -> list[str]:
+PLOT_MODULE = BASELINE_MODULE + '''
+
+def plot_entropy():
+    import matplotlib.pyplot as plt
+
+    p = np.linspace(0.001, 0.999, 200)
+    fig, ax = plt.subplots()
+    ax.plot(p, -(p * np.log2(p) + (1 - p) * np.log2(1 - p)), label="H(p)")
+    ax.set_xlabel("p")
+    ax.set_ylabel("bits")
+    ax.legend()
+    return fig
+'''
+PLOT_TEST = BASELINE_TEST + '''
+
+def test_plot():
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from assignment import plot_entropy
+
+    fig = plot_entropy()
+    (line,) = fig.axes[0].get_lines()
+    assert line.get_label() == "H(p)"
+    assert max(line.get_ydata()) == pytest.approx(1.0, abs=1e-4)
+    fig.savefig(io.BytesIO(), format="png", dpi=72)
+'''
+
+
+def baseline_command(folder: Path, module: str = BASELINE_MODULE,
+                     test: str = BASELINE_TEST) -> list[str]:
     """Plain pytest on a small NumPy assignment (what a course without isolation runs)."""
-    (folder / "assignment.py").write_text(BASELINE_MODULE)
-    (folder / "test_assignment.py").write_text(BASELINE_TEST)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "assignment.py").write_text(module)
+    (folder / "test_assignment.py").write_text(test)
     return [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-c", os.devnull,
             "--rootdir", str(folder), str(folder / "test_assignment.py")]
 
@@ -148,15 +183,28 @@ def student_loop(runs: int) -> None:
     import tempfile
 
     print(f"load: {os.getloadavg()}")
+    exercises = [f"ex{number:02d}" for number in range(1, 13)]
+    times: dict[str, list[float]] = {name: [] for name in ["baseline", "plot", *exercises]}
     with tempfile.TemporaryDirectory() as tmp:
-        baseline = statistics.median(timed(baseline_command(Path(tmp)), env=BASELINE_ENV, ok=(0,))
-                                     for _ in range(runs))
-    print(f"plain pytest baseline (generated numpy assignment): {baseline:.3f} s")
-    print(f"{'exercise':<9}{'grade (s)':>11}{'ratio':>8}   goal <= 0.5 s, runs={runs}")
-    for number in range(1, 13):
-        exercise = f"ex{number:02d}"
-        median = statistics.median(timed(grade_command(exercise)) for _ in range(runs))
-        print(f"{exercise:<9}{median:>11.3f}{median / baseline:>8.2f}")
+        baseline = baseline_command(Path(tmp) / "numpy")
+        plot = baseline_command(Path(tmp) / "plot", PLOT_MODULE, PLOT_TEST)
+        timed(plot, env=BASELINE_ENV, ok=(0,))  # matplotlib's font cache, built once
+        for _ in range(runs):  # interleaved, so that drift affects every figure alike
+            times["baseline"].append(timed(baseline, env=BASELINE_ENV, ok=(0,)))
+            times["plot"].append(timed(plot, env=BASELINE_ENV, ok=(0,)))
+            for exercise in exercises:
+                times[exercise].append(timed(grade_command(exercise)))
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    print(f"plain pytest baseline (generated numpy assignment): {medians['baseline']:.3f} s")
+    print(f"plain pytest with one matplotlib figure (the floor of ex11, ex12): "
+          f"{medians['plot']:.3f} s")
+    print(f"{'exercise':<9}{'grade (s)':>11}{'ratio':>8}{'vs plot':>9}   goal <= 0.5 s, "
+          f"runs={runs}")
+    for exercise in exercises:
+        median = medians[exercise]
+        versus = f"{median / medians['plot']:>9.2f}" if exercise in ("ex11", "ex12") else ""
+        print(f"{exercise:<9}{median:>11.3f}{median / medians['baseline']:>8.2f}{versus}")
+    baseline = medians["baseline"]
     stubs = [sys.executable, "-m", "grader.cli", "--submission", "exercises", "--seed", "1",
              "--format", "json"]
     median = statistics.median(timed(stubs) for _ in range(runs))

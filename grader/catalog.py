@@ -21,6 +21,9 @@ class Exercise:
     # reported ``timeout`` without calling the student again
     budget: float = 8.0
     written: bool = False
+    # its suites call SciPy (grader.oracles): a single student's grading has the zygote
+    # fork the oracle process, so that SciPy is imported off the grading process's path
+    scipy_oracle: bool = False
 
     @property
     def number(self) -> int:
@@ -56,29 +59,32 @@ EXERCISES: tuple[Exercise, ...] = (
     Exercise("ex01", "Surprisal of a die roll", 4,
              ("surprisal", "die_face_surprisal_bits", "rolls_for_one_bit"), preload=_SCIPY),
     Exercise("ex02", "The maximum of entropy", 5,
-             ("uniform_entropy", "entropy_gap_to_uniform"), preload=_SCIPY, written=True),
+             ("uniform_entropy", "entropy_gap_to_uniform"), preload=_SCIPY, written=True,
+             scipy_oracle=True),
     Exercise("ex03", "Cross-entropy decomposes: H(P,Q) = H(P) + KL", 5,
-             ("cross_entropy_decomposition",), preload=_SCIPY, written=True),
+             ("cross_entropy_decomposition",), preload=_SCIPY, written=True,
+             scipy_oracle=True),
     Exercise("ex04", "Gradient of cross-entropy", 8,
              ("softmax", "cross_entropy_loss", "cross_entropy_grad"), preload=_SCIPY,
-             written=True),
+             written=True, scipy_oracle=True),
     Exercise("ex05", "A worked example: entropy, cross-entropy, KL", 4, ("answers",),
-             preload=_SCIPY),
+             preload=_SCIPY, scipy_oracle=True),
     Exercise("ex06", "Perplexity of rare tokens", 5,
              ("token_surprisal", "mixture_perplexity", "answers"), preload=_SCIPY),
     Exercise("ex07", "Jensen's inequality and KL >= 0", 5,
-             ("jensen_gap_log", "neg_kl_via_jensen"), preload=_SCIPY, written=True),
+             ("jensen_gap_log", "neg_kl_via_jensen"), preload=_SCIPY, written=True,
+             scipy_oracle=True),
     Exercise("ex08", "Independence and mutual information", 6,
              ("product_of_marginals", "mutual_information", "is_independent"), preload=_SCIPY,
-             written=True),
+             written=True, scipy_oracle=True),
     Exercise("ex09", "Beta in the ELBO", 6,
              ("gaussian_kl", "gaussian_kl_grad", "beta_vae_objective", "collapsed_posterior"),
              preload=_SCIPY, written=True),
     Exercise("ex10", "Entropy, cross-entropy and KL from scratch", 8,
-             ("entropy", "cross_entropy", "kl_divergence")),
+             ("entropy", "cross_entropy", "kl_divergence"), scipy_oracle=True),
     Exercise("ex11", "Binary entropy and cross-entropy curves", 6,
              ("binary_entropy", "binary_cross_entropy", "cross_entropy_argmin",
-              "plot_binary_entropy"), preload=(*_SCIPY, "matplotlib")),
+              "plot_binary_entropy"), preload=(*_SCIPY, "matplotlib"), scipy_oracle=True),
     Exercise("ex12", "The asymmetry of KL", 6, ("kl_curves", "plot_kl_asymmetry"),
              preload=(*_SCIPY, "matplotlib")),
     Exercise("ex13", "A language model's surprisal profile", 8,

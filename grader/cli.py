@@ -382,8 +382,11 @@ def write_outputs(report, plan: Sequence[tuple[str, Path | None]], loaded=None, 
     ``student_view``; ``gradescope`` keeps every score and lets Gradescope hold results back.
     """
     from grader.detail import disclose, for_student
-    from grader.render import github, render, table
+    from grader.render import render
 
+    if any(name == "table" for name, _ in plan) or (
+            not quiet and all(path is not None for _, path in plan)):
+        from grader.render import table  # rich, only when a table is drawn
     sources = {key: source.text for key, source in loaded.sources.items()
                if source.text is not None} if loaded is not None else None
     color = sys.stdout.isatty()
@@ -410,6 +413,8 @@ def write_outputs(report, plan: Sequence[tuple[str, Path | None]], loaded=None, 
     if not quiet and all(path is not None for _, path in plan):
         sys.stdout.write(table.render(view, color=color, verbose=verbose))
     if any(name == "github" for name, _ in plan):
+        from grader.render import github
+
         try:
             github.append_step_summary(view)
         except OSError as exc:

@@ -127,10 +127,11 @@ def _torch_tensor_type() -> type | None:
 
 
 class _Encoder:
-    def __init__(self, *, allow_opaque: bool) -> None:
+    def __init__(self, *, allow_opaque: bool, numpy_scalars: bool = False) -> None:
         self.blobs: list[bytes] = []
         self.nodes = 0
         self.allow_opaque = allow_opaque
+        self.numpy_scalars = numpy_scalars
 
     def blob(self, data: bytes) -> int:
         self.blobs.append(data)
@@ -147,7 +148,9 @@ class _Encoder:
             raise CodecError(f"the value is nested more than {MAX_DEPTH} levels deep")
         if value is None or type(value) in (bool, str, int):
             return value
-        if isinstance(value, float):  # a subclass is sent as the float it holds
+        if isinstance(value, float) and not (self.numpy_scalars and
+                                             isinstance(value, np.generic)):
+            # a subclass is sent as the float it holds
             number = float.__float__(value)
             return number if math.isfinite(number) else {"f": repr(number)}
         if isinstance(value, np.ndarray):
@@ -211,12 +214,15 @@ def _base_value(value: Any) -> Any:
     return str.__str__(value)
 
 
-def encode(value: Any, *, allow_opaque: bool = False) -> tuple[Any, list[bytes]]:
+def encode(value: Any, *, allow_opaque: bool = False,
+           numpy_scalars: bool = False) -> tuple[Any, list[bytes]]:
     """Return ``(tree, blobs)`` for a value; unknown objects become :class:`Opaque`.
 
     ``allow_opaque`` is for the worker, which must answer whatever a student returns.
+    ``numpy_scalars`` keeps a ``np.float64`` a NumPy scalar (it is otherwise sent as the
+    Python float it subclasses), for the SciPy oracle, whose values keep SciPy's types.
     """
-    encoder = _Encoder(allow_opaque=allow_opaque)
+    encoder = _Encoder(allow_opaque=allow_opaque, numpy_scalars=numpy_scalars)
     return encoder.encode(value, 0), encoder.blobs
 
 

@@ -101,8 +101,13 @@ class WorkerPool:
 
     def __init__(self, *, preload: Iterable[str], python: str = sys.executable,
                  require_full: bool = False, confine: bool = True,
-                 read_paths: Iterable[str] = (), keep_uid: bool | None = None) -> None:
+                 read_paths: Iterable[str] = (), keep_uid: bool | None = None,
+                 oracle: bool = False) -> None:
         self.preload = sorted(set(preload))
+        # a socket to the SciPy oracle process the zygote forks when ready
+        # (grader.worker.oracle); None when not asked for
+        self.want_oracle = oracle
+        self.oracle: socket.socket | None = None
         # as root, uid 0 without capabilities even where the uid drop works (tests)
         self.keep_uid = os.environ.get(KEEP_UID_ENV) == "1" if keep_uid is None else keep_uid
         self.python = python
@@ -126,21 +131,32 @@ class WorkerPool:
             command.append("--keep-uid")
         for path in self.read_paths:
             command += ["--read", path]
+        passed = [theirs.fileno()]
+        oracle_theirs = None
+        if self.want_oracle:
+            self.oracle, oracle_theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+            command += ["--oracle-fd", str(oracle_theirs.fileno())]
+            passed.append(oracle_theirs.fileno())
         from grader import suites
 
         if suites.sealed_folder() is not None:  # the opened bundle: secret like reference/
             command += ["--secret", str(suites.sealed_folder())]
         try:
             self.process = subprocess.Popen(
-                command, pass_fds=(theirs.fileno(),), cwd="/",
+                command, pass_fds=passed, cwd="/",
                 env={**WORKER_ENV, "MPLCONFIGDIR": matplotlib_cache()},
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 start_new_session=True,  # signals to its group never reach the grader's
             )
         except OSError as exc:
+            if self.oracle is not None:
+                self.oracle.close()
+                self.oracle = None
             raise GraderError(f"cannot start the worker: {exc}") from None
         finally:
             theirs.close()
+            if oracle_theirs is not None:
+                oracle_theirs.close()
         self.control = ours
         self.ready = False
 
@@ -214,13 +230,18 @@ class WorkerPool:
         return child
 
     def _stop_zygote(self) -> None:
+        if self.oracle is not None:
+            with contextlib.suppress(OSError):
+                self.oracle.close()
+            self.oracle = None
         if self.control is not None:
             with contextlib.suppress(OSError):
                 self.control.close()
             self.control = None
         if self.process is not None:
+            exited_within(self.process.pid, 2.0)  # woken by the exit, not by polling
             try:
-                self.process.wait(timeout=2.0)
+                self.process.wait(timeout=0.1)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
@@ -290,6 +311,23 @@ class PoolSet:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def exited_within(pid: int, timeout: float) -> bool:
+    """Wait until process ``pid`` (our child) exits or ``timeout`` passes; True if it exited.
+
+    ``Popen.wait(timeout)`` polls with growing sleeps, which costs a grading a few
+    milliseconds after the zygote is gone; a pidfd wakes the wait when it goes.
+    """
+    try:
+        pidfd = os.pidfd_open(pid)
+    except OSError:
+        return True  # gone (or never started): Popen.wait settles it
+    try:
+        readable, _, _ = select.select([pidfd], [], [], timeout)
+        return bool(readable)
+    finally:
+        os.close(pidfd)
 
 
 def wait_readable(sock: socket.socket, deadline: float) -> bool:

@@ -64,6 +64,11 @@ def preload_for(exercise_ids: Sequence[str], submission: Submission | None = Non
     return wanted
 
 
+def needs_oracle(exercise_ids: Sequence[str]) -> bool:
+    """Whether these exercises' suites call SciPy (the zygote then forks the oracle process)."""
+    return any(catalog.get(e).scipy_oracle for e in exercise_ids)
+
+
 def _imported(submission: Submission, exercise_id: str) -> set[str] | None:
     """The top-level packages an exercise's file imports anywhere (None: cannot tell)."""
     import ast
@@ -133,7 +138,13 @@ def grade(submission: Submission, *, exercise_ids: Sequence[str], seed: int,
     own_pool = pool is None
     if pool is None:
         pool = WorkerPool(preload=preload_for(to_run, submission), require_full=require_full,
-                          read_paths=read_paths_for(to_run, options or {}))
+                          read_paths=read_paths_for(to_run, options or {}),
+                          oracle=needs_oracle(to_run))
+    oracle = getattr(pool, "oracle", None) if to_run else None  # a PoolSet has none
+    if oracle is not None:
+        from grader import oracles
+
+        oracles.connect(oracle)
     modules: dict[str, StudentModule] = {}
     reuses: dict[int, Any] = {}  # a ChildReuse per zygote (reuse_children)
     try:
@@ -181,6 +192,8 @@ def grade(submission: Submission, *, exercise_ids: Sequence[str], seed: int,
             module.close()
         for reuse in reuses.values():
             reuse.close()
+        if oracle is not None:
+            oracles.connect(None)
         if own_pool:
             pool.close()
     report = Report(submission=submission.name, seed=seed,

@@ -32,7 +32,8 @@ PYTEST_ARGS = (
     "-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:warnings", "-p", "no:doctest",
     "-p", "no:junitxml", "-p", "no:pastebin", "-p", "no:stepwise", "-p", "no:debugging",
     "-p", "no:unraisableexception", "-p", "no:threadexception", "-p", "no:faulthandler",
-    "-p", "no:logging",
+    "-p", "no:logging", "-p", "no:unittest", "-p", "no:setuponly", "-p", "no:setupplan",
+    "-p", "no:subtests", "-p", "no:legacypath",
     "--assert=plain", "--noconftest", "--import-mode=importlib", "-c", os.devnull,
     "--rootdir", str(HIDDEN.parent),
 )

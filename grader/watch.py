@@ -49,7 +49,8 @@ class Session:
         self.report: Report | None = None
         self.pool = WorkerPool(preload=runner.preload_for(self.exercise_ids),
                                require_full=require_full,
-                               read_paths=runner.read_paths_for(self.exercise_ids, options))
+                               read_paths=runner.read_paths_for(self.exercise_ids, options),
+                               oracle=runner.needs_oracle(self.exercise_ids))
         self.require_full = require_full
 
     def _signature(self, exercise_id: str) -> tuple[int, ...] | None:

@@ -237,6 +237,26 @@ def test_the_same_database_gives_the_same_bytes_in_any_process(tmp_path):
         assert done.stdout == first.encode()
 
 
+@pytest.mark.parametrize("helper", [
+    "import sys; sys.exit(3)",                                  # the helper process fails
+    "import sys; sys.stdin.read(); print('not json')",          # or answers garbage
+    "import sys; sys.stdin.read(); print('[\"<script>alert(1)</script>\"]')",  # or a tag
+])
+def test_the_histograms_are_the_same_bytes_when_their_process_fails(tmp_path, monkeypatch,
+                                                                      helper):
+    store = make_store(tmp_path)
+    rows = store.rows()
+    started = summary.start_histograms(rows)
+    assert started.process is not None  # drawn by a process of their own
+    from_process = summary.render(rows, store.sources(), histograms=started)
+    monkeypatch.setattr(summary.Histograms, "command", (sys.executable, "-c", helper))
+    drawn_here = summary.render(rows, store.sources())
+    store.close()
+    assert drawn_here == from_process
+    assert from_process.count('<figure><img src="data:image/png;base64,') == 2
+    assert "<script>alert(1)" not in drawn_here
+
+
 def test_write_all_and_report_only_rebuild_summary_html(tmp_path):
     out = tmp_path / "out"
     out.mkdir()

@@ -125,7 +125,8 @@ def write_all(store: Store, out: Path, *, due: datetime | None = None,
     _write(out / WRITTEN, written(rows, marks))
     _write(out / SKIPPED, _csv([["entry", "reason"], *store.skipped()]))
     counts: dict[str, int] = {}
-    parsed: dict[str, Report | None] = {}
+    parsed = {row.student: summary.read_report(row.report) for row in rows if row.report}
+    histograms = summary.start_histograms(rows, parsed)  # drawn while the reports are written
     for row in rows:
         counts[row.status] = counts.get(row.status, 0) + 1
         stem = report_file_stem(row.student)
@@ -139,7 +140,7 @@ def write_all(store: Store, out: Path, *, due: datetime | None = None,
             feedback_notebook(reports / stem, None, None)
             continue
         _write(reports / f"{stem}.json", json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-        parsed[row.student] = report = summary.read_report(data)
+        report = parsed.get(row.student)
         if report is None:
             _write(reports / f"{stem}.md", f"# {row.student}\n\nThis report was written by "
                    "a grader that this one cannot read: grade the submission again.\n")
@@ -152,5 +153,5 @@ def write_all(store: Store, out: Path, *, due: datetime | None = None,
         _write(reports / f"{stem}.md", text)
         feedback_notebook(reports / stem, view, store.notebook(row.student))
     _write(out / summary.SUMMARY, summary.render(rows, store.sources(), due=due,
-                                                 reports=parsed))
+                                                 reports=parsed, histograms=histograms))
     return counts

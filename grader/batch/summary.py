@@ -16,9 +16,14 @@ say that a student has not started, not what went wrong.
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 import io
+import json
 import statistics
+import subprocess
+import sys
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -191,21 +196,93 @@ def _overview(rows: list[Row], graded: list[Graded], due: datetime | None = None
     return out
 
 
-def _distribution(graded: list[Graded]) -> list[str]:
-    out = ["<section id=\"distribution\"><h2>Score distribution</h2>"]
-    if not graded:
-        out.append("<p>No graded submission.</p></section>")
-        return out
+def _by_exercise(graded: list[Graded]) -> dict[str, list[ExerciseResult]]:
     exercises: dict[str, list[ExerciseResult]] = defaultdict(list)
     for g in graded:
         for exercise in g.report.exercises:
             if exercise.id in catalog.BY_ID:
                 exercises[exercise.id].append(exercise)
+    return exercises
+
+
+class Histograms:
+    """The score histograms, drawn by a process of their own while the rest is written.
+
+    Drawing them (matplotlib's import, two figures laid out and rendered) is about half of
+    the outputs' time, so :func:`grader.batch.outputs.write_all` starts this before it
+    writes the students' reports and :func:`render` collects the ``<img>`` tags last. The
+    process gets numbers only (scores), never a student's text. If it fails in any way,
+    the histograms are drawn here: the page is the same bytes either way.
+    """
+
+    #: the helper process (tests point it elsewhere to see the fallback work)
+    command = (sys.executable, "-m", "grader.batch.summary", "--histograms")
+
+    def __init__(self, graded: list[Graded]) -> None:
+        exercises = _by_exercise(graded)
+        attempted = {key: [e.score for e in exercises[key] if _attempted(e)]
+                     for key in sorted(exercises)}
+        tops = {key: max(e.max_score for e in exercises[key]) for key in exercises}
+        self.totals = [g.report.percent for g in graded]
+        self.per_exercise = {k: (tops[k], v) for k, v in attempted.items() if v}
+        self.process: subprocess.Popen | None = None
+        if not graded:
+            return
+        try:
+            self.process = subprocess.Popen(
+                [*self.command], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL)
+        except OSError:
+            return
+        data = json.dumps({"totals": self.totals, "per_exercise": self.per_exercise})
+        self._feeder = threading.Thread(target=self._feed, args=(data.encode(),), daemon=True)
+        self._feeder.start()  # a large class's scores need not fit in the pipe's buffer
+
+    def _feed(self, data: bytes) -> None:
+        assert self.process is not None and self.process.stdin is not None
+        with contextlib.suppress(OSError):
+            self.process.stdin.write(data)
+        with contextlib.suppress(OSError):
+            self.process.stdin.close()
+
+    def images(self) -> list[str]:
+        """The ``<img>`` tags (from the helper process, or drawn here if it failed)."""
+        if self.process is not None:
+            try:
+                data = self.process.stdout.read() if self.process.stdout else b""
+                self.process.wait(timeout=60)
+                self._feeder.join(timeout=5)
+                tags = json.loads(data)
+                if (self.process.returncode == 0 and isinstance(tags, list) and tags
+                        and all(isinstance(tag, str) and tag.startswith(_IMG) for tag in tags)):
+                    return tags
+            except (OSError, ValueError, subprocess.TimeoutExpired):
+                self.process.kill()
+            finally:
+                with contextlib.suppress(OSError):
+                    self.process.stdout.close()
+        return _histograms(self.totals, self.per_exercise)
+
+
+def start_histograms(rows: Iterable[Row], reports: Mapping[str, Report | None] | None = None
+                     ) -> Histograms:
+    """Start drawing the histograms of these rows (see :class:`Histograms`)."""
+    return Histograms(_graded(rows, reports))
+
+
+_IMG = "<figure><img src=\"data:image/png;base64,"
+
+
+def _distribution(graded: list[Graded], histograms: Histograms | None = None) -> list[str]:
+    out = ["<section id=\"distribution\"><h2>Score distribution</h2>"]
+    if not graded:
+        out.append("<p>No graded submission.</p></section>")
+        return out
+    exercises = _by_exercise(graded)
     attempted = {key: [e.score for e in exercises[key] if _attempted(e)]
                  for key in sorted(exercises)}
     tops = {key: max(e.max_score for e in exercises[key]) for key in exercises}
-    out.extend(_histograms([g.report.percent for g in graded],
-                           {k: (tops[k], v) for k, v in attempted.items() if v}))
+    out.extend((histograms or Histograms(graded)).images())
     out.append("<table id=\"exercises\"><thead><tr><th>Exercise</th><th>Graded</th>"
                "<th>Not attempted</th><th>Mean (attempted)</th><th>Median</th>"
                "<th>Full marks</th><th>Max</th></tr></thead><tbody>")
@@ -415,15 +492,19 @@ def _similarity_section(graded: list[Graded], sources: Mapping[str, Mapping[str,
 
 
 def render(rows: list[Row], sources: Mapping[str, Mapping[str, str]],
-           due: datetime | None = None, *, reports: Mapping[str, Report | None] | None = None
-           ) -> str:
+           due: datetime | None = None, *, reports: Mapping[str, Report | None] | None = None,
+           histograms: Histograms | None = None) -> str:
     """Return ``summary.html`` for the database's rows and stored sources.
 
     ``due`` is the batch's due date, stated on the page (the scores here are all the
     points, after_due checks included: the page is the instructor's). ``reports``: the
-    rows' reports already rebuilt (:func:`read_report`), by student.
+    rows' reports already rebuilt (:func:`read_report`), by student. ``histograms``: the
+    figures already started (:class:`Histograms`, from the same rows); by default they are
+    started here and collected after every other section.
     """
     graded = _graded(rows, reports)
+    if histograms is None:
+        histograms = Histograms(graded)
     out = ["<!DOCTYPE html>", "<html lang=\"en\"><head><meta charset=\"utf-8\">",
            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
@@ -434,11 +515,22 @@ def render(rows: list[Row], sources: Mapping[str, Mapping[str, str]],
            "checks</a><a href=\"#misconceptions\">Mistakes</a><a href=\"#slowest\">Slowest"
            "</a><a href=\"#errors\">Errors</a><a href=\"#similarity\">Similar code</a></nav>"]
     out += _overview(rows, graded, due)
-    out += _distribution(graded)
-    out += _checks_section(graded)
-    out += _hints_section(graded)
-    out += _slowest_section(rows, graded)
-    out += _errors_section(rows, graded)
-    out += _similarity_section(graded, sources)
+    rest = [*_checks_section(graded), *_hints_section(graded), *_slowest_section(rows, graded),
+            *_errors_section(rows, graded), *_similarity_section(graded, sources)]
+    out += _distribution(graded, histograms)  # the figures last: they are drawn meanwhile
+    out += rest
     out.append("</body></html>")
     return "\n".join(out) + "\n"
+
+
+def _histograms_process() -> None:
+    """``python -m grader.batch.summary --histograms``: scores on stdin, tags on stdout."""
+    data = json.loads(sys.stdin.buffer.read())
+    per_exercise = {str(k): (float(top), [float(x) for x in scores])
+                    for k, (top, scores) in data["per_exercise"].items()}
+    tags = _histograms([float(x) for x in data["totals"]], per_exercise)
+    sys.stdout.write(json.dumps(tags))
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--histograms"]:
+    _histograms_process()

@@ -32,10 +32,11 @@ MAX_REQUEST = 65536
 PR_SET_CHILD_SUBREAPER = 36
 
 
-def preload(modules: list[str]) -> list[str]:
+def preload(modules: list[str], *, finish: bool = True) -> list[str]:
     """Import (or build) what children will need; return what failed.
 
     ``fixture:NAME`` builds a fixture's default objects once, shared by every child.
+    ``finish=False`` leaves out what follows the last library (more come later).
     """
     failed = []
     for name in modules:
@@ -49,6 +50,8 @@ def preload(modules: list[str]) -> list[str]:
                 importlib.import_module(name)
         except Exception:  # noqa: BLE001 - a missing optional library only slows children
             failed.append(name)
+    if not finish:
+        return failed
     if "torch" in sys.modules:
         torch = sys.modules["torch"]
         torch.set_num_threads(1)
@@ -62,6 +65,11 @@ def preload(modules: list[str]) -> list[str]:
 
 def probe(plan: sandbox.Plan) -> sandbox.Plan:
     """Confine a throw-away child with the plan; drop (and name) the layers that failed."""
+    return finish_probe(plan, start_probe(plan))
+
+
+def start_probe(plan: sandbox.Plan) -> tuple[int, int]:
+    """Fork the child of :func:`probe`; it confines itself while the zygote preloads."""
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:
@@ -73,6 +81,12 @@ def probe(plan: sandbox.Plan) -> sandbox.Plan:
         finally:
             os._exit(0)
     os.close(write_end)
+    return pid, read_end
+
+
+def finish_probe(plan: sandbox.Plan, started: tuple[int, int]) -> sandbox.Plan:
+    """The plan without the layers the probe of :func:`start_probe` saw fail."""
+    pid, read_end = started
     with os.fdopen(read_end, "rb") as pipe:
         data = pipe.read()
     with contextlib.suppress(OSError):
@@ -98,9 +112,29 @@ def probe(plan: sandbox.Plan) -> sandbox.Plan:
     return replace(probed, layers=sandbox.describe_layers(probed))
 
 
-def serve(control: socket.socket, plan: sandbox.Plan) -> None:
+def start_oracle(fd: int, control: socket.socket) -> dict[int, int]:
+    """Fork the SciPy oracle process on ``fd`` (:mod:`grader.worker.oracle`); its pidfd."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            control.close()
+            sandbox.die_with_parent()
+            from grader.worker import oracle
+
+            oracle.main(fd)
+        finally:
+            os._exit(0)
+    os.close(fd)
+    try:
+        return {pid: os.pidfd_open(pid)}
+    except OSError:
+        return {}
+
+
+def serve(control: socket.socket, plan: sandbox.Plan,
+          children: dict[int, int] | None = None) -> None:
     """Answer spawn requests until the grader closes the control socket."""
-    children: dict[int, int] = {}  # pid -> pidfd: a pidfd never names a recycled pid
+    children = {} if children is None else children  # pid -> pidfd: never a recycled pid
     try:
         while True:
             try:
@@ -199,6 +233,9 @@ def main(argv: list[str] | None = None) -> None:
                              "to an unprivileged uid would work (to test that mode)")
     parser.add_argument("--secret", action="append", default=[], metavar="PATH",
                         help="a further folder no child may read (an opened sealed bundle)")
+    parser.add_argument("--oracle-fd", type=int, default=-1,
+                        help="serve SciPy to the grading process on this socket "
+                             "(grader.worker.oracle)")
     parser.add_argument("--no-sandbox", action="store_true",
                         help="only for measuring the sandbox's cost (bench/isolation.py)")
     args = parser.parse_args(argv)
@@ -208,26 +245,36 @@ def main(argv: list[str] | None = None) -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     control = socket.socket(fileno=args.control_fd)
-    failed = preload([m for m in args.preload.split(",") if m])
+    modules = [m for m in args.preload.split(",") if m]
+    # what the SciPy oracle process also needs comes first: it is forked then, and imports
+    # SciPy itself (if the children do not need it) while the rest is preloaded here
+    first = [m for m in ("numpy", "scipy.special") if m in modules]
+    failed = preload(first, finish=False)
+    oracle = start_oracle(args.oracle_fd, control) if args.oracle_fd >= 0 else None
+    base = tempfile.mkdtemp(prefix="grade-worker-")
+    os.chmod(base, 0o711)
+    probing = None
+    if args.no_sandbox:
+        plan = sandbox.Plan(base=base, missing=("every layer (disabled for a benchmark)",))
+    else:  # the probe confines itself on the other core while the rest is preloaded
+        plan = sandbox.detect(base, extra_read=args.read, keep_uid=args.keep_uid,
+                              extra_secret=args.secret)
+        probing = start_probe(plan)
+    failed += preload([m for m in modules if m not in first])
     # what a child imports from the grader itself, imported here before any confinement:
     # Landlock lets a child read the grader's folder only entry by entry (its hidden suites
     # are cut out), so an import that must list that folder again (after a file in it
     # changed, as in a checkout being edited) would find nothing there
     for name in ("grader.fixtures", "grader.worker.child", "grader.worker.figures"):
         importlib.import_module(name)
-    base = tempfile.mkdtemp(prefix="grade-worker-")
-    os.chmod(base, 0o711)
-    if args.no_sandbox:
-        plan = sandbox.Plan(base=base, missing=("every layer (disabled for a benchmark)",))
-    else:
-        plan = probe(sandbox.detect(base, extra_read=args.read, keep_uid=args.keep_uid,
-                                    extra_secret=args.secret))
+    if probing is not None:
+        plan = finish_probe(plan, probing)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
     control.send(json.dumps({"ready": True, "failed": failed,
                              "sandbox": {"level": plan.level,
                                          "missing": list(plan.missing),
                                          "layers": list(plan.layers)}}).encode())
-    serve(control, plan)
+    serve(control, plan, oracle)
     os._exit(0)
 
 
