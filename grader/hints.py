@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import numpy as np
+
 from grader.checks import CheckFailure
 
 #: the feedback of a check that failed for a missing validation
@@ -28,3 +30,23 @@ def hint_on_failure(hint: str) -> Iterator[None]:
         if "\nHint: " in failure.feedback or failure.feedback.startswith("Hint: "):
             raise
         raise CheckFailure(f"{failure.feedback}\nHint: {hint}", failure.credit) from None
+
+
+def nonfinite_hint(value, expected, *, nan: str, clipped: str, neginf: str = "") -> str:
+    """A hint read from where a wrong array is not finite, or "" when it says nothing.
+
+    ``nan`` where the value is nan and the exact one is not (0 log 0 computed as is),
+    ``clipped`` where the exact value is +inf and the value is finite (an epsilon or a clip),
+    ``neginf`` where the value is -inf and the exact one is not (a sign), if given.
+    """
+    value = np.asarray(value, dtype=np.float64)
+    expected = np.asarray(expected, dtype=np.float64)
+    if value.shape != expected.shape:
+        return ""
+    if np.any(np.isnan(value) & ~np.isnan(expected)):
+        return nan
+    if np.any(np.isposinf(expected) & np.isfinite(value)):
+        return clipped
+    if neginf and np.any(np.isneginf(value) & ~np.isneginf(expected)):
+        return neginf
+    return ""

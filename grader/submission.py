@@ -82,7 +82,7 @@ def load(path: str | Path) -> Submission:
     suffix = path.suffix.lower()
     if suffix == ".ipynb":
         data = _read_bytes(path, MAX_ZIP_BYTES)
-        return Submission(path.stem, _from_notebook(data, path.name), _text(data))
+        return notebook_submission(path.stem, data, path.name)
     if suffix == ".zip":
         return _from_zip(path)
     raise SubmissionError(
@@ -173,7 +173,8 @@ def read_in_folder(entry: Path, root: str, limit: int) -> bytes:
     return read_regular(path, name, limit)
 
 
-def _source(filename: str, data: bytes) -> Source:
+def source_from_bytes(filename: str, data: bytes) -> Source:
+    """An exercise file's source from its bytes: too large or not UTF-8 is its problem."""
     if len(data) > MAX_FILE_BYTES:
         return Source(filename, None, f"{filename} is larger than {MAX_FILE_BYTES >> 10} KiB")
     try:
@@ -206,7 +207,7 @@ def _from_folder(folder: Path) -> Submission:
         except FileProblem as exc:
             sources[exercise_id] = Source(entry.name, None, str(exc))
             continue
-        sources[exercise_id] = _source(entry.name, data)
+        sources[exercise_id] = source_from_bytes(entry.name, data)
     if not sources:
         notebooks = sorted(folder.glob("*.ipynb"))
         if len(notebooks) == 1:
@@ -216,7 +217,7 @@ def _from_folder(folder: Path) -> Submission:
                 raise SubmissionError(f"cannot grade {folder}: {exc}") from None
             if len(data) > MAX_ZIP_BYTES:
                 raise SubmissionError(f"{notebooks[0]} is larger than {MAX_ZIP_BYTES >> 20} MiB")
-            return Submission(folder.name, _from_notebook(data, notebooks[0].name), _text(data))
+            return notebook_submission(folder.name, data, notebooks[0].name)
         raise SubmissionError(f"no exercise files (ex01.py ... ex16.py) in {folder}")
     return Submission(folder.name, sources)
 
@@ -249,7 +250,7 @@ def _from_zip(path: Path) -> Submission:
         if exercise_id in sources:
             raise SubmissionError(f"{path} holds more than one {name}")
         try:
-            sources[exercise_id] = _source(name, _read_zip_file(archive, member, path))
+            sources[exercise_id] = source_from_bytes(name, _read_zip_file(archive, member, path))
         except FileProblem as exc:
             sources[exercise_id] = Source(name, None, str(exc))
     if sources:
@@ -259,7 +260,7 @@ def _from_zip(path: Path) -> Submission:
             data = _read_zip_file(archive, notebooks[0], path)
         except FileProblem as exc:
             raise SubmissionError(f"cannot grade {path}: {exc}") from None
-        return Submission(path.stem, _from_notebook(data, notebooks[0].filename), _text(data))
+        return notebook_submission(path.stem, data, notebooks[0].filename)
     raise SubmissionError(f"no exercise files (ex01.py ... ex16.py) or notebook in {path}")
 
 
@@ -301,9 +302,9 @@ def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, path: Path) 
         raise SubmissionError(f"cannot read {member.filename} in {path}: {exc}") from None
 
 
-def _text(data: bytes) -> str:
-    """A notebook's text (already validated as UTF-8 by its intake)."""
-    return data.decode("utf-8")
+def notebook_submission(name: str, data: bytes, filename: str) -> Submission:
+    """The submission a notebook's bytes hold (its exercises, and its text for feedback)."""
+    return Submission(name, _from_notebook(data, filename), data.decode("utf-8"))
 
 
 def _from_notebook(data: bytes, name: str) -> dict[str, Source]:
@@ -322,7 +323,7 @@ def _from_notebook(data: bytes, name: str) -> dict[str, Source]:
         raise SubmissionError(str(exc)) from None
     sources = {}
     for exercise_id, module in found.items():
-        source = _source(f"{exercise_id}.py", module.text.encode("utf-8"))
+        source = source_from_bytes(f"{exercise_id}.py", module.text.encode("utf-8"))
         sources[exercise_id] = Source(source.filename, source.text, source.problem,
                                       module.notes)
     return sources

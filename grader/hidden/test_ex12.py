@@ -19,6 +19,7 @@ from grader.checks import (
     expect_close,
     fail,
 )
+from grader.hints import nonfinite_hint
 from grader.honest import expect_draws_a_curve
 from grader.public.test_ex12 import (  # noqa: F401  (shared helpers)
     DEFAULT_P,
@@ -75,15 +76,7 @@ def naive_curves(p, q):
 
 
 def generic_hint(value, expected) -> str:
-    value = np.asarray(value, dtype=np.float64)
-    expected = np.asarray(expected, dtype=np.float64)
-    if value.shape != expected.shape:
-        return ""
-    if np.any(np.isnan(value) & ~np.isnan(expected)):
-        return NAN_HINT
-    if np.any(np.isposinf(expected) & np.isfinite(value)):
-        return CLIP_HINT
-    return ""
+    return nonfinite_hint(value, expected, nan=NAN_HINT, clipped=CLIP_HINT)
 
 
 def expect_values(value, expected, *, what, case, inputs=None, misconceptions=(), **tol):

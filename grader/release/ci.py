@@ -154,7 +154,7 @@ def head_submission(repo: Path, head: str, changed: Sequence[str]) -> Submission
                 continue
             data = _blob(repo, obj, MAX_FILE_BYTES)
             sources[match.group(1)] = (
-                loader._source(filename, data) if data is not None else
+                loader.source_from_bytes(filename, data) if data is not None else
                 Source(filename, None, f"{filename} is larger than {MAX_FILE_BYTES >> 10} KiB"))
         elif _NOTEBOOK.fullmatch(path) and kind == "blob" and mode in REGULAR:
             notebooks.append((mode, obj, path))
@@ -165,8 +165,7 @@ def head_submission(repo: Path, head: str, changed: Sequence[str]) -> Submission
         data = _blob(repo, obj, MAX_ZIP_BYTES)
         if data is None:
             raise SubmissionError(f"{path} is larger than {MAX_ZIP_BYTES >> 20} MiB")
-        return Submission(path, loader._from_notebook(data, path.rsplit("/", 1)[1]),
-                          loader._text(data))
+        return loader.notebook_submission(path, data, path.rsplit("/", 1)[1])
     if not sources:
         raise SubmissionError(f"the pull request's head {head[:12]} has no exercises/exNN.py")
     return Submission("exercises", sources)
