@@ -215,3 +215,10 @@ def test_a_repeated_request_is_answered_once_and_never_shared(remote, monkeypatc
     same(oracles.special.entr(0.2), scipy.special.entr(0.2))
     same(oracles.special.entr(np.float64(0.2)), scipy.special.entr(np.float64(0.2)))
     assert len(sent) == 4  # p once, then float32, a float and a NumPy scalar: all different
+
+
+def test_an_argument_the_codec_cannot_carry_is_computed_here(remote):
+    z = np.array([0.5 + 0.5j, 1.0 + 0.0j])
+    same(oracles.special.xlogy(z, z), scipy.special.xlogy(z, z))  # complex arrays travel
+    same(oracles.special.xlogy(0.5j, 2.0), scipy.special.xlogy(0.5j, 2.0))  # a complex does not
+    assert oracles._remote is remote  # and the oracle is still asked for the next call
