@@ -104,7 +104,7 @@ class WorkerPool:
                  read_paths: Iterable[str] = (), keep_uid: bool | None = None,
                  oracle: bool = False) -> None:
         self.preload = sorted(set(preload))
-        # a socket to the SciPy oracle process the zygote forks when ready
+        # a socket to the SciPy oracle process the zygote forks after NumPy
         # (grader.worker.oracle); None when not asked for
         self.want_oracle = oracle
         self.oracle: socket.socket | None = None

@@ -219,12 +219,14 @@ class Histograms:
     command = (sys.executable, "-m", "grader.batch.summary", "--histograms")
 
     def __init__(self, graded: list[Graded]) -> None:
-        exercises = _by_exercise(graded)
-        attempted = {key: [e.score for e in exercises[key] if _attempted(e)]
-                     for key in sorted(exercises)}
-        tops = {key: max(e.max_score for e in exercises[key]) for key in exercises}
+        # by exercise: its results, the scores of those attempted, its most points
+        self.exercises = _by_exercise(graded)
+        self.attempted = {key: [e.score for e in self.exercises[key] if _attempted(e)]
+                          for key in sorted(self.exercises)}
+        self.tops = {key: max(e.max_score for e in self.exercises[key])
+                     for key in self.exercises}
         self.totals = [g.report.percent for g in graded]
-        self.per_exercise = {k: (tops[k], v) for k, v in attempted.items() if v}
+        self.per_exercise = {k: (self.tops[k], v) for k, v in self.attempted.items() if v}
         self.process: subprocess.Popen | None = None
         if not graded:
             return
@@ -273,16 +275,13 @@ def start_histograms(rows: Iterable[Row], reports: Mapping[str, Report | None] |
 _IMG = "<figure><img src=\"data:image/png;base64,"
 
 
-def _distribution(graded: list[Graded], histograms: Histograms | None = None) -> list[str]:
+def _distribution(graded: list[Graded], histograms: Histograms) -> list[str]:
     out = ["<section id=\"distribution\"><h2>Score distribution</h2>"]
     if not graded:
         out.append("<p>No graded submission.</p></section>")
         return out
-    exercises = _by_exercise(graded)
-    attempted = {key: [e.score for e in exercises[key] if _attempted(e)]
-                 for key in sorted(exercises)}
-    tops = {key: max(e.max_score for e in exercises[key]) for key in exercises}
-    out.extend((histograms or Histograms(graded)).images())
+    exercises, attempted, tops = histograms.exercises, histograms.attempted, histograms.tops
+    out.extend(histograms.images())
     out.append("<table id=\"exercises\"><thead><tr><th>Exercise</th><th>Graded</th>"
                "<th>Not attempted</th><th>Mean (attempted)</th><th>Median</th>"
                "<th>Full marks</th><th>Max</th></tr></thead><tbody>")

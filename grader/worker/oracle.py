@@ -3,7 +3,7 @@
 Importing ``scipy.special`` costs about 0.15 s of CPU (most of it SciPy's array-API layer
 cloning NumPy's namespace). In a single student's ``grade exNN`` the grading process is the
 longest path (pytest, collection, the checks) while the zygote's core is idle after
-NumPy, so the zygote forks this process as soon as it is ready: it imports SciPy there,
+NumPy, so the zygote forks this process right after NumPy: it imports SciPy there,
 and the suites' SciPy calls (:data:`grader.oracles.special`) come here over a socket.
 
 It is the grader's own process: forked from the zygote before any child and never
