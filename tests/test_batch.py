@@ -372,22 +372,33 @@ def test_a_grading_process_that_dies_costs_one_submission_only(tmp_path, monkeyp
     folder = tmp_path / "class"
     for name in ("alice", "bob", "carol", "dave"):
         student(folder, name, reference("ex01"))
-    real = executor._Process.grade
+    real_send, real_receive = executor._Process.send, executor._Process.receive
+    killed = []  # (the job being graded, the job queued behind it)
 
-    def dying(self, job):
-        if job.student == "bob":
-            self.process.kill()  # the grading process dies as bob is sent to it
-        return real(self, job)
+    def send(self, job):
+        self.__dict__.setdefault("order", []).append(job.student)
+        return real_send(self, job)
 
-    monkeypatch.setattr(executor._Process, "grade", dying)
+    def receive(self):
+        current = self.order.pop(0)
+        if not killed and self.order:
+            killed.append((current, self.order[0]))
+            self.process.kill()  # the grading process dies while it grades `current`
+        return real_receive(self)
+
+    monkeypatch.setattr(executor._Process, "send", send)
+    monkeypatch.setattr(executor._Process, "receive", receive)
     out = tmp_path / "out"
     assert batch_cli.main([str(folder), "ex01", "--out", str(out), "--jobs", "2"]) == 0
     book = gradebook(out)
-    assert book["bob"]["status"] == "grader_error"
-    assert "grading process exited" in json.loads((out / "reports" / "bob.json").read_text()
-                                                  )["message"]
+    [(victim, queued)] = killed
+    assert book[victim]["status"] == "grader_error"
+    assert "grading process exited" in json.loads(
+        (out / "reports" / f"{victim}.json").read_text())["message"]
+    # the job that waited in the dead process's input is graded by a new process
+    assert book[queued]["status"] == "graded"
     assert all(book[n]["status"] == "graded" and book[n]["total"] == "4"
-               for n in ("alice", "carol", "dave"))
+               for n in ("alice", "bob", "carol", "dave") if n != victim)
 
 
 def test_a_grading_process_that_gives_no_result_in_time_is_killed(tmp_path, monkeypatch):

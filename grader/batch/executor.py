@@ -25,11 +25,15 @@ import subprocess
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from grader.submission import Source, Submission
+
+#: jobs a grading process holds at once: the one it grades and the next, in its input
+QUEUED = 2
 
 
 @dataclass(frozen=True)
@@ -220,12 +224,16 @@ class _Process:
                                         encoding="utf-8", bufsize=1)
         self.limit = grading_limit(settings)
 
-    def grade(self, job: Job) -> tuple[str, dict | None, str | None, float | None]:
-        """Grade one job: status, report, message and the grading's own time (if told)."""
-        assert self.process.stdin is not None and self.process.stdout is not None
+    def send(self, job: Job) -> None:
+        """Queue a job in the process's input (it reads the next when the last is answered)."""
+        assert self.process.stdin is not None
+        self.process.stdin.write(json.dumps(submission_to_dict(job.submission)) + "\n")
+        self.process.stdin.flush()
+
+    def receive(self) -> tuple[str, dict | None, str | None, float | None]:
+        """The answer to the oldest job sent: status, report, message and its own time."""
+        assert self.process.stdout is not None
         try:
-            self.process.stdin.write(json.dumps(submission_to_dict(job.submission)) + "\n")
-            self.process.stdin.flush()
             ready, _, _ = select.select([self.process.stdout], [], [], self.limit)
             if not ready:
                 self.process.kill()
@@ -266,23 +274,41 @@ class ProcessExecutor:
         # the thread that starts a grading process outlives it: the process is asked to
         # die with its parent thread (PR_SET_PDEATHSIG), so it dies with the batch
         process: _Process | None = None
+        sent: deque[Job] = deque()  # in the process's input, oldest first (being graded)
         try:
-            while not self.stop.is_set():
-                try:
-                    job = todo.get_nowait()
-                except queue.Empty:
+            while True:
+                # keep the next job waiting in the process's input, so that it never idles
+                # while this thread reads an answer and the batch stores it
+                while len(sent) < QUEUED and not self.stop.is_set():
+                    try:
+                        job = todo.get_nowait()
+                    except queue.Empty:
+                        break
+                    try:
+                        if process is None:
+                            process = _Process(self.settings)
+                        process.send(job)
+                    except Exception:  # noqa: BLE001 - receive() names how the process died
+                        sent.append(job)
+                        break
+                    sent.append(job)
+                if not sent:
                     return
+                job = sent.popleft()
                 started = time.monotonic()
                 own = None  # the grading's own time, without starting its process
                 try:
                     if process is None:
-                        process = _Process(self.settings)
-                    status, report, message, own = process.grade(job)
+                        raise RuntimeError("the grading process could not be started")
+                    status, report, message, own = process.receive()
                 except Exception as exc:  # noqa: BLE001 - a died grading process
                     if process is not None:
                         process.close()
                         process = None
                     status, report, message = "grader_error", None, f"{exc}"
+                    # the jobs queued behind it were never graded: a new process takes them
+                    while sent:
+                        todo.put(sent.pop())
                 done.put(Result(job.student, status, report, message,
                                 time.monotonic() - started if own is None else own))
         finally:
