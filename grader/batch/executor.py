@@ -275,6 +275,7 @@ class ProcessExecutor:
         # die with its parent thread (PR_SET_PDEATHSIG), so it dies with the batch
         process: _Process | None = None
         sent: deque[Job] = deque()  # in the process's input, oldest first (being graded)
+        unstarted: Exception | None = None  # why the last process could not be started
         try:
             while True:
                 # keep the next job waiting in the process's input, so that it never idles
@@ -284,14 +285,14 @@ class ProcessExecutor:
                         job = todo.get_nowait()
                     except queue.Empty:
                         break
+                    sent.append(job)
                     try:
                         if process is None:
                             process = _Process(self.settings)
                         process.send(job)
-                    except Exception:  # noqa: BLE001 - receive() names how the process died
-                        sent.append(job)
+                    except Exception as exc:  # noqa: BLE001 - receive() names how it died
+                        unstarted = None if process is not None else exc
                         break
-                    sent.append(job)
                 if not sent:
                     return
                 job = sent.popleft()
@@ -299,7 +300,7 @@ class ProcessExecutor:
                 own = None  # the grading's own time, without starting its process
                 try:
                     if process is None:
-                        raise RuntimeError("the grading process could not be started")
+                        raise RuntimeError(f"cannot start a grading process: {unstarted}")
                     status, report, message, own = process.receive()
                 except Exception as exc:  # noqa: BLE001 - a died grading process
                     if process is not None:
