@@ -18,9 +18,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+#: the figures drawn, by module, function and arguments
+_DRAWN: dict[tuple[int, str, str], object] = {}
+
 
 class LocalFunction:
     def __init__(self, module, name):
+        self.module = module
         self.function = getattr(module, name)
         self.name = name
 
@@ -63,9 +67,16 @@ class LocalFunction:
         from grader.figures import parse_figure
         from grader.worker.figures import describe_figure
 
-        value = self.function(*args, **kwargs)
-        return parse_figure({"figure": describe_figure(value), "type": type(value).__name__},
-                            what=self.name)
+        # as the grader does: drawn once per arguments, rendered only when the report keeps
+        # it (the first figure of a function, or its default)
+        key = (id(self.module), self.name, repr((args, sorted(kwargs.items()))))
+        if key not in _DRAWN:
+            kept = not any(k[:2] == key[:2] for k in _DRAWN) or not (args or kwargs)
+            value = self.function(*args, **kwargs)
+            _DRAWN[key] = parse_figure({"figure": describe_figure(value, png=kept),
+                                        "type": type(value).__name__}, what=self.name,
+                                       png=kept)
+        return _DRAWN[key]
 
 
 class LocalModule:

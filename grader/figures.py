@@ -56,9 +56,9 @@ class AxesFacts:
 
 @dataclass(frozen=True)
 class FigureFacts:
-    """A rendered figure: the PNG and the facts checks read."""
+    """A figure: its PNG (None when not asked for) and the facts checks read."""
 
-    png: bytes
+    png: bytes | None
     title: str
     axes: tuple[AxesFacts, ...]
 
@@ -81,8 +81,11 @@ def _array(value: Any) -> np.ndarray:
     return value.astype(np.float64)
 
 
-def parse_figure(answer: dict, *, what: str) -> FigureFacts:
-    """Build FigureFacts from a ``figure`` answer; raise BadResult when it is not one."""
+def parse_figure(answer: dict, *, what: str, png: bool = True) -> FigureFacts:
+    """Build FigureFacts from a ``figure`` answer; raise BadResult when it is not one.
+
+    ``png``: whether the PNG was asked for (it must then be one; otherwise it must be absent).
+    """
     data = answer.get("figure")
     if data is None:
         kind = _text(answer.get("type", "value"))
@@ -101,9 +104,11 @@ def parse_figure(answer: dict, *, what: str) -> FigureFacts:
                       tuple(_text(t) for t in a["legend"]), int(a["collections"]),
                       tuple(int(i) for i in a.get("legend_lines", [])))
             for a in data["axes"])
-        png = data["png"]
-        if not isinstance(png, bytes) or not png.startswith(b"\x89PNG"):
+        image = data["png"]
+        if png and (not isinstance(image, bytes) or not image.startswith(b"\x89PNG")):
             raise BadResult(f"{what}: the figure did not render to a PNG")
-        return FigureFacts(png, _text(data.get("title", "")), axes)
+        if not png and image is not None:
+            raise BadResult(f"{what}: the figure's description is malformed")
+        return FigureFacts(image, _text(data.get("title", "")), axes)
     except (KeyError, TypeError, ValueError):
         raise BadResult(f"{what}: the figure's description is malformed") from None

@@ -120,3 +120,53 @@ def test_legend_wordings():
 def test_every_golden_file_is_tested():
     names = {path.stem for path in FILES.glob("*.py")}
     assert names == set(WRONG) | set(CORRECT)
+
+
+COUNTING = '''
+from matplotlib.figure import Figure
+
+DRAWN = []
+
+
+class CountingFigure(Figure):
+    def draw(self, renderer):
+        DRAWN.append(1)
+        return super().draw(renderer)
+
+
+def plot_kl_asymmetry(p=(0.8, 0.2)):
+    figure = CountingFigure()
+    figure.add_subplot().plot([0.1, 0.5, 0.9], [p[0], 1.0, p[1]], label="forward KL(P||Q)")
+    return figure
+
+
+def renders():
+    return len(DRAWN)
+
+
+def kl_curves(p=(0.8, 0.2), q_grid=None):
+    raise NotImplementedError
+'''
+
+
+def test_only_the_figure_the_report_keeps_is_rendered(pool):
+    """The default figure is rendered to a PNG; another drawn after it is only described."""
+    from grader import catalog
+    from grader.proxy import StudentModule
+
+    kept = []
+    module = StudentModule(pool=pool, exercise=catalog.get("ex12"),
+                           files={"ex12.py": COUNTING},
+                           on_figure=lambda caption, png: kept.append((caption, png)))
+    try:
+        default = module.plot_kl_asymmetry.figure()
+        other = module.plot_kl_asymmetry.figure(p=(0.3, 0.7))
+        again = module.plot_kl_asymmetry.figure(p=(0.3, 0.7))
+        renders = module.renders()
+    finally:
+        module.close()
+    assert default.png is not None and default.png.startswith(b"\x89PNG")
+    assert other.png is None and again is other  # described, not rendered; asked once
+    assert list(other.axes[0].lines[0].y) == [0.3, 1.0, 0.7]  # its facts are all there
+    assert renders == 1
+    assert kept == [("plot_kl_asymmetry", default.png)]

@@ -22,7 +22,7 @@ import scipy.special
 
 from grader import catalog, codec, oracles, wire
 from grader.pool import WorkerPool
-from grader.worker.oracle import FUNCTIONS
+from grader.worker.oracle import FUNCTIONS, NICE
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -163,6 +163,22 @@ def test_the_oracle_process_ends_with_its_pool():
         pool.close()
     status = Path(f"/proc/{oracle_pid}/stat")
     assert not status.exists() or status.read_text().rsplit(")", 1)[1].split()[0] == "Z"
+
+
+def test_the_oracle_process_yields_the_cpu_to_the_zygote():
+    """SciPy's import runs in the time the zygote and the grading process leave free."""
+    pool = WorkerPool(preload=["numpy"], oracle=True)
+    oracles.connect(pool.oracle)
+    try:
+        same(oracles.special.entr(0.25), scipy.special.entr(0.25))
+        oracle_pid = next(iter(_children_of(pool.process.pid)))
+        zygote_nice = os.getpriority(os.PRIO_PROCESS, pool.process.pid)
+        oracle_nice = os.getpriority(os.PRIO_PROCESS, oracle_pid)
+    finally:
+        oracles.connect(None)
+        pool.close()
+    assert zygote_nice == os.getpriority(os.PRIO_PROCESS, 0)  # the zygote is not slowed
+    assert oracle_nice == min(19, zygote_nice + NICE)
 
 
 def test_without_asking_no_oracle_process_is_started():

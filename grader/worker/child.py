@@ -194,12 +194,14 @@ class Child:
         return self.answer({"value": result, "grads": grads, "facts": facts})
 
     def figure(self, request: dict, blobs: list[bytes]) -> tuple[dict, list[bytes]]:
-        """Answer ``figure``: the rendered figure and its facts."""
+        """Answer ``figure``: the figure's facts, and its PNG when asked for."""
         from grader.worker.figures import describe_figure
 
         args, kwargs = self.arguments(request["args"], blobs)
         value = self.function(request["name"])(*args, **kwargs)
-        return self.answer({"figure": describe_figure(value), "type": type(value).__qualname__})
+        # the PNG unless the grader says it will not keep this figure
+        figure = describe_figure(value, png=request.get("png") is not False)
+        return self.answer({"figure": figure, "type": type(value).__qualname__})
 
     def get(self, request: dict, blobs: list[bytes]) -> tuple[dict, list[bytes]]:
         """Answer ``get``: a module attribute's value."""

@@ -62,19 +62,26 @@ def _axes(axes: Any, figure_legends: list) -> dict:
     }
 
 
-def describe_figure(figure: Any, *, dpi: int = 72) -> dict | None:
-    """Return ``{"png": bytes, "title": str, "axes": [...]}``, or None if not a Figure."""
+def describe_figure(figure: Any, *, dpi: int = 72, png: bool = True) -> dict | None:
+    """Return ``{"png": bytes, "title": str, "axes": [...]}``, or None if not a Figure.
+
+    With ``png=False`` the figure is not rendered (``"png"`` is None): drawing it is most of
+    the cost, and the facts (lines, labels, limits, legend) do not need it.
+    """
     from matplotlib.figure import Figure
 
     if not isinstance(figure, Figure):
         return None
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    rendered = None
+    if png:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    FigureCanvasAgg(figure)  # render with Agg whatever backend the student picked
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi)
+        FigureCanvasAgg(figure)  # render with Agg whatever backend the student picked
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=dpi)
+        rendered = buffer.getvalue()
     suptitle = figure._suptitle.get_text() if getattr(figure, "_suptitle", None) else ""
-    facts = {"png": buffer.getvalue(), "title": str(suptitle),
+    facts = {"png": rendered, "title": str(suptitle),
              "axes": [_axes(a, list(figure.legends)) for a in figure.get_axes()]}
     import matplotlib.pyplot as plt
 
