@@ -406,14 +406,19 @@ def test_a_grading_process_that_gives_no_result_in_time_is_killed(tmp_path, monk
     for name in ("alice", "bob"):
         student(folder, name, reference("ex01"))
     assert executor.grading_limit(executor.Settings(("ex01", "ex10"), 1)) > 60
-    monkeypatch.setattr(executor, "grading_limit", lambda settings: 0.3)  # a fresh process
-    out = tmp_path / "out"                                                # needs seconds
+    # a grading process that reads its jobs and never answers (a fault of the trusted side)
+    monkeypatch.setattr(executor, "worker_command", lambda settings: [
+        sys.executable, "-c", "import sys, time\nfor line in sys.stdin: time.sleep(600)"])
+    monkeypatch.setattr(executor, "grading_limit", lambda settings: 0.3)
+    out = tmp_path / "out"
+    started = time.monotonic()
     assert batch_cli.main([str(folder), "ex01", "--out", str(out), "--jobs", "2",
                            "--quiet"]) == 0
     book = gradebook(out)
     assert {row["status"] for row in book.values()} == {"grader_error"}
     message = json.loads((out / "reports" / "alice.json").read_text())["message"]
     assert "no result in 0 s (killed)" in message
+    assert time.monotonic() - started < 30  # killed, not waited for
 
 
 HOSTILE = ("stdout_flood", "crash_interpreter", "signals_to_parent", "forged_channel_replies")

@@ -212,14 +212,19 @@ class InlineExecutor:
             self.pool = None
 
 
+def worker_command(settings: Settings) -> list[str]:
+    """The command line of one grading process (:mod:`grader.batch.worker`)."""
+    # -I: the current folder (perhaps the submissions' own) is not on sys.path
+    return [sys.executable, "-I", "-m", "grader.batch.worker", "--settings",
+            json.dumps(settings_to_dict(settings))]
+
+
 class _Process:
     """One grading process and its pipes."""
 
     def __init__(self, settings: Settings) -> None:
-        # -I: the current folder (perhaps the submissions' own) is not on sys.path
-        command = [sys.executable, "-I", "-m", "grader.batch.worker", "--settings",
-                   json.dumps(settings_to_dict(settings))]
-        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        self.process = subprocess.Popen(worker_command(settings), stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE,
                                         stderr=subprocess.DEVNULL, text=True,
                                         encoding="utf-8", bufsize=1)
         self.limit = grading_limit(settings)
